@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every check, as CI runs it: the package equals what the notebooks export, the notebooks are clean,
+# README.md matches nbs/index.ipynb, every notebook runs (nbdev_test), and pytest tests/.
+# Needs the .venv that scripts/setup.sh makes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH" PYTHONDONTWRITEBYTECODE=1
+start=$SECONDS
+snap=$(mktemp -d); trap 'rm -rf "$snap"' EXIT
+step() { printf '\n== %s\n' "$*"; }
+unchanged_by() {  # unchanged_by DIR CMD...: run CMD, fail if it changed any file under DIR
+  local dir=$1; shift
+  rm -rf "$snap/$dir"; mkdir -p "$snap/$dir"; cp -a "$dir/." "$snap/$dir/"
+  "$@" >/dev/null
+  if ! diff -r -q -x __pycache__ "$snap/$dir" "$dir"; then echo "FAIL: '$*' changed the files above: run it and commit"; exit 1; fi
+}
+step "nbdev_export leaves rnn_from_scratch/ unchanged"; unchanged_by rnn_from_scratch nbdev_export
+step "nbdev_clean leaves nbs/ unchanged";               unchanged_by nbs nbdev_clean
+step "README.md matches nbs/index.ipynb";               python tools/make_readme.py --check
+step "nbdev_test: every notebook runs top to bottom"
+t=$SECONDS; nbdev_test --n_workers 2; echo "nbdev_test took $((SECONDS - t)) s"
+step "pytest tests/"
+python -m pytest tests -q -p no:cacheprovider
+echo "all checks passed in $((SECONDS - start)) s"
