@@ -1,0 +1,11 @@
+import os, sys
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent
+
+@pytest.fixture(autouse=True)
+def _cache_home(tmp_path_factory, monkeypatch):
+    "Generate HUMAN_NUMBERS into one temporary cache per session, never into the user's home"
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path_factory.getbasetemp()/'cache'))
+    monkeypatch.setenv('FASTAI_HOME', str(tmp_path_factory.getbasetemp()/'no_fastai'))

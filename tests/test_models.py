@@ -1,0 +1,70 @@
+"The ladder's models: shapes, parity between them, state handling, clear errors, determinism."
+import pytest, torch
+from rnn_from_scratch.data import get_dls
+from rnn_from_scratch.unrolled import RNN1
+from rnn_from_scratch.loop import RNN2
+from rnn_from_scratch.stateful import RNN3
+from rnn_from_scratch.many_to_many import RNN4
+from rnn_from_scratch.training import train_model, model_names, lm_learner, get_recipe
+from fastai.callback.rnn import ModelResetter
+
+@pytest.fixture(scope='module')
+def xb3(): return get_dls('words3_grouped').one_batch()[0]
+
+@pytest.fixture(scope='module')
+def xbs(): return get_dls('seq').one_batch()[0]
+
+def test_registry():
+    assert {'rnn1', 'rnn2', 'rnn3', 'rnn4', 'last_token'} <= set(model_names())
+    assert (get_recipe('rnn4').epochs, get_recipe('rnn4').lr, get_recipe('rnn4').data) == (15, 3e-3, 'seq')
+    with pytest.raises(ValueError, match='choose one of'): get_recipe('lstm9')
+
+def test_shapes(xb3, xbs):
+    for M in (RNN1, RNN2, RNN3): assert M(30, 64)(xb3).shape == (64, 30)
+    assert RNN4(30, 64)(xbs).shape == (64, 16, 30)
+
+def test_loop_equals_unrolled(xb3):
+    m1, m2 = RNN1(30, 64), RNN2(30, 64)
+    m2.load_state_dict(m1.state_dict())
+    assert torch.equal(m1(xb3), m2(xb3))
+
+def test_rnn4_last_step_is_rnn3(xb3):
+    m3, m4 = RNN3(30, 64), RNN4(30, 64)
+    m4.load_state_dict(m3.state_dict())
+    torch.testing.assert_close(m4(xb3)[:, -1], m3(xb3))
+
+@pytest.mark.parametrize('M,x', [(RNN3, 'xb3'), (RNN4, 'xbs')])
+def test_state_carries_detaches_resets(M, x, request):
+    x = request.getfixturevalue(x)
+    m = M(30, 64)
+    a = m(x); b = m(x)
+    assert not torch.equal(a, b)
+    assert m.h.shape == (64, 64) and m.h.grad_fn is None
+    m.reset(); assert torch.equal(m(x), a)
+
+@pytest.mark.parametrize('M,x', [(RNN3, 'xb3'), (RNN4, 'xbs')])
+def test_batch_size_change_is_clear(M, x, request):
+    x = request.getfixturevalue(x)
+    m = M(30, 64); m(x)
+    with pytest.raises(ValueError, match=r'call `reset\(\)`.*drop_last=True'): m(x[:10])
+
+@pytest.mark.parametrize('M', [RNN1, RNN2, RNN3, RNN4])
+def test_out_of_vocab_is_clear(M, xb3):
+    with pytest.raises(ValueError, match='outside the vocab'): M(30, 64)(xb3 + 30)
+
+def test_stateful_learner_resets():
+    assert any(isinstance(cb, ModelResetter) for cb in lm_learner(get_dls('seq'), RNN4(30, 64)).cbs)
+    assert not any(isinstance(cb, ModelResetter) for cb in lm_learner(get_dls('words3'), RNN1(30, 64)).cbs)
+
+def test_same_seed_same_loss():
+    a, b, c = (train_model('rnn4', epochs=1, seed=s)[1] for s in (3, 3, 4))
+    assert a['valid_loss'] == b['valid_loss'] and a['accuracy'] == b['accuracy']
+    assert a['valid_loss'] != c['valid_loss']
+
+def test_rnn3_learns():
+    r = train_model('rnn3', epochs=2)[1]
+    assert r['accuracy'] > r['baseline_accuracy'] + 0.15
+
+@pytest.mark.parametrize('kw,msg', [(dict(epochs=0), 'epochs'), (dict(lr=0.0), 'lr'), (dict(bs=0), 'bs')])
+def test_train_model_bad_input(kw, msg):
+    with pytest.raises(ValueError, match=msg): train_model('rnn1', **kw)
