@@ -5,23 +5,14 @@
 # %% auto #0
 __all__ = ['check_writable', 'write_json', 'parser', 'train_cmd', 'main']
 
-# %% ../nbs/90_cli.ipynb #68b91c51
+# %% ../nbs/90_cli.ipynb #14bb258b
 import argparse, json, os, sys, tempfile
 from pathlib import Path
 import rnn_from_scratch
+from .data import write_atomic
 from .training import train_model, model_names
 
-# %% ../nbs/90_cli.ipynb #a3531826
-def _positive(cast):
-    def f(s):
-        try: v = cast(s)
-        except ValueError: v = None
-        if v is None or v <= 0: raise argparse.ArgumentTypeError(f"must be a positive {'whole ' if cast is int else ''}number, got {s!r}")
-        return v
-    f.__name__ = cast.__name__
-    return f
-
-# %% ../nbs/90_cli.ipynb #a5731ca7
+# %% ../nbs/90_cli.ipynb #54d53702
 def check_writable(path:Path):
     "Raise `OSError` with a clear message unless a file can be created at `path`"
     path = Path(path)
@@ -32,16 +23,10 @@ def check_writable(path:Path):
     except OSError as e: raise OSError(f"cannot write to folder {parent} ({e.strerror}): choose a writable path") from None
 
 def write_json(obj, path:Path):
-    "Write `obj` as JSON to `path` atomically: a complete file or none"
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else '.', prefix=f'.{path.name}.')
-    try:
-        with os.fdopen(fd, 'w') as f: json.dump(obj, f, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+    "Write `obj` as JSON to `path` atomically (`write_atomic`): a complete file or none"
+    write_atomic(path, json.dumps(obj, indent=2))
 
-# %% ../nbs/90_cli.ipynb #b1e5a7c9
+# %% ../nbs/90_cli.ipynb #f9dd8c9e
 def parser()->argparse.ArgumentParser:
     "The `rnnfs` argument parser"
     p = argparse.ArgumentParser(prog='rnnfs', description='Recurrent language models on HUMAN_NUMBERS, from scratch and with fastai.')
@@ -51,14 +36,14 @@ def parser()->argparse.ArgumentParser:
                        description='Train one model of the ladder on HUMAN_NUMBERS with the fastai book recipe.')
     t.add_argument('model', nargs='?', default='rnn4', choices=model_names(), metavar='MODEL',
                    help=f"one of {', '.join(model_names())} (default: rnn4)")
-    t.add_argument('--epochs', type=_positive(int), help="number of epochs (default: the book's)")
-    t.add_argument('--lr', type=_positive(float), help="peak learning rate of the one-cycle schedule (default: the book's)")
+    t.add_argument('--epochs', type=int, help="number of epochs (default: the book's)")
+    t.add_argument('--lr', type=float, help="peak learning rate of the one-cycle schedule (default: the book's)")
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
     t.add_argument('--json', type=Path, metavar='PATH', help='also write the final metrics to PATH as JSON')
     t.set_defaults(func=train_cmd)
     return p
 
-# %% ../nbs/90_cli.ipynb #3bf4114f
+# %% ../nbs/90_cli.ipynb #cc1e22ce
 def train_cmd(args)->int:
     "Run `rnnfs train`: check the output path, train, print a summary, write JSON"
     if args.json: check_writable(args.json)
@@ -69,7 +54,7 @@ def train_cmd(args)->int:
     if args.json: write_json(res, args.json); print(f'metrics written to {args.json}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #1721d0e4
+# %% ../nbs/90_cli.ipynb #a8fa1526
 def main(argv:list|None=None)->int:
     "Entry point of the `rnnfs` console script"
     p = parser()

@@ -11,10 +11,11 @@ def test_unknown_model_lists_the_valid_ones():
     assert r.returncode == 2
     assert "invalid choice: 'gpt5'" in r.stderr and all(m in r.stderr for m in ('rnn1', 'rnn2', 'rnn3', 'rnn4'))
 
-@pytest.mark.parametrize('args', [('--epochs', '0'), ('--epochs', 'two'), ('--lr', '-1')])
-def test_bad_numbers(args):
+@pytest.mark.parametrize('args,msg', [(('--epochs', '0'), 'epochs must be a positive whole number'),
+                                      (('--epochs', 'two'), "invalid int value: 'two'"), (('--lr', '-1'), 'lr must be a positive number')])
+def test_bad_numbers(args, msg):
     r = rnnfs('train', 'rnn1', *args)
-    assert r.returncode == 2 and 'must be a positive' in r.stderr
+    assert r.returncode == 2 and msg in r.stderr and 'epoch' not in r.stdout
 
 @pytest.mark.parametrize('path,msg', [('/nonexistent/r.json', 'does not exist'), ('/proc/r.json', 'cannot write'), ('/tmp', 'is a folder')])
 def test_unwritable_json_fails_before_training(path, msg):
