@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['check_writable', 'write_json', 'parser', 'train_cmd', 'main']
 
-# %% ../nbs/90_cli.ipynb #14bb258b
+# %% ../nbs/90_cli.ipynb #dcb5d8d2
 import argparse, json, os, sys, tempfile
 from pathlib import Path
 import rnn_from_scratch
 from .data import write_atomic
 from .training import train_model, model_names
 
-# %% ../nbs/90_cli.ipynb #54d53702
+# %% ../nbs/90_cli.ipynb #d85d8eec
 def check_writable(path:Path):
     "Raise `OSError` with a clear message unless a file can be created at `path`"
     path = Path(path)
@@ -26,7 +26,7 @@ def write_json(obj, path:Path):
     "Write `obj` as JSON to `path` atomically (`write_atomic`): a complete file or none"
     write_atomic(path, json.dumps(obj, indent=2))
 
-# %% ../nbs/90_cli.ipynb #f9dd8c9e
+# %% ../nbs/90_cli.ipynb #55d0f8f6
 def parser()->argparse.ArgumentParser:
     "The `rnnfs` argument parser"
     p = argparse.ArgumentParser(prog='rnnfs', description='Recurrent language models on HUMAN_NUMBERS, from scratch and with fastai.')
@@ -34,8 +34,8 @@ def parser()->argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     t = sub.add_parser('train', help='train one model with its book recipe and print its epoch table',
                        description='Train one model of the ladder on HUMAN_NUMBERS with the fastai book recipe.')
-    t.add_argument('model', nargs='?', default='rnn4', choices=model_names(), metavar='MODEL',
-                   help=f"one of {', '.join(model_names())} (default: rnn4)")
+    names = model_names()
+    t.add_argument('model', nargs='?', default='rnn4', choices=names, metavar='MODEL', help=f"one of {', '.join(names)} (default: rnn4)")
     t.add_argument('--epochs', type=int, help="number of epochs (default: the book's)")
     t.add_argument('--lr', type=float, help="peak learning rate of the one-cycle schedule (default: the book's)")
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
@@ -43,7 +43,7 @@ def parser()->argparse.ArgumentParser:
     t.set_defaults(func=train_cmd)
     return p
 
-# %% ../nbs/90_cli.ipynb #cc1e22ce
+# %% ../nbs/90_cli.ipynb #6dcd1e54
 def train_cmd(args)->int:
     "Run `rnnfs train`: check the output path, train, print a summary, write JSON"
     if args.json: check_writable(args.json)
@@ -54,7 +54,7 @@ def train_cmd(args)->int:
     if args.json: write_json(res, args.json); print(f'metrics written to {args.json}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #a8fa1526
+# %% ../nbs/90_cli.ipynb #e892d8f9
 def main(argv:list|None=None)->int:
     "Entry point of the `rnnfs` console script"
     p = parser()

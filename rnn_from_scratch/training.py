@@ -6,7 +6,7 @@
 __all__ = ['MODELS', 'lm_loss', 'EpochTimer', 'lm_learner', 'Recipe', 'register_model', 'model_names', 'get_recipe', 'LastToken',
            'fit', 'train_model', 'results', 'history', 'plot_history', 'train_seeds', 'summarize', 'md_table']
 
-# %% ../nbs/00_training.ipynb #1b27605e
+# %% ../nbs/00_training.ipynb #9240b6cb
 import time, importlib, numbers
 from dataclasses import dataclass
 import pandas as pd, matplotlib.pyplot as plt
@@ -17,21 +17,21 @@ from fastai.callback.rnn import ModelResetter
 from fastai.callback.schedule import fit_one_cycle  # patches Learner.fit_one_cycle
 from .data import get_dls, check_tokens, most_common_baseline, DATA_KINDS
 
-# %% ../nbs/00_training.ipynb #3887352b
+# %% ../nbs/00_training.ipynb #9cfb9c53
 def lm_loss(inp, # predictions: (bs, vocab_sz) or (bs, sl, vocab_sz)
             targ # target ids: (bs,) or (bs, sl)
            ):
     "Cross-entropy over every predicted token, whatever the number of positions"
     return F.cross_entropy(inp.view(-1, inp.shape[-1]), targ.view(-1))
 
-# %% ../nbs/00_training.ipynb #430288cf
+# %% ../nbs/00_training.ipynb #c4944f7c
 class EpochTimer(Callback):
     "Record the wall-clock seconds of every epoch (training and validation) in `self.times`"
     def before_fit(self):   self.times = []
     def before_epoch(self): self.t0 = time.perf_counter()
     def after_epoch(self):  self.times.append(time.perf_counter() - self.t0)
 
-# %% ../nbs/00_training.ipynb #65647868
+# %% ../nbs/00_training.ipynb #6ee2fbb3
 def lm_learner(dls, # from `get_dls`
                model:nn.Module # a language model of the ladder
               )->Learner:
@@ -39,11 +39,11 @@ def lm_learner(dls, # from `get_dls`
     cbs = [EpochTimer()] + ([ModelResetter()] if hasattr(model, 'reset') else [])
     return Learner(dls, model, loss_func=lm_loss, metrics=accuracy, cbs=cbs)
 
-# %% ../nbs/00_training.ipynb #0ae58058
+# %% ../nbs/00_training.ipynb #c7eedddf
 @dataclass
 class Recipe:
     "How the book trains a model: its class, its data kind, epochs and learning rate"
-    model: type  # called as `model(vocab_sz, n_hidden)`
+    model: callable  # called as `model(vocab_sz, n_hidden)`
     data: str    # one of `DATA_KINDS`
     epochs: int
     lr: float
@@ -51,13 +51,13 @@ class Recipe:
 
 MODELS = {}  # name -> Recipe, filled by `register_model`
 
-def register_model(name:str, model:type, data:str, epochs:int, lr:float):
-    "Add `model` to `MODELS` under `name` with the book's recipe"
+def register_model(name:str, model, data:str, epochs:int, lr:float, doc:str|None=None):
+    "Add `model` (a class or any callable `(vocab_sz, n_hidden)`) to `MODELS` under `name` with the book's recipe"
     if data not in DATA_KINDS: raise ValueError(f"unknown data kind {data!r}: use one of {', '.join(DATA_KINDS)}")
-    MODELS[name] = Recipe(model, data, epochs, lr, (model.__doc__ or '').split('\n')[0])
+    MODELS[name] = Recipe(model, data, epochs, lr, doc or (model.__doc__ or '').split('\n')[0])
 
-# %% ../nbs/00_training.ipynb #738be032
-_LADDER = ('unrolled', 'loop', 'stateful', 'many_to_many')
+# %% ../nbs/00_training.ipynb #2341a10d
+_LADDER = ('unrolled', 'loop', 'stateful', 'many_to_many', 'torch_rnns')
 
 def model_names()->list:
     "Every registered model name, the ladder's included"
@@ -73,7 +73,7 @@ def get_recipe(name:str)->Recipe:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     return MODELS[name]
 
-# %% ../nbs/00_training.ipynb #6c24ccd1
+# %% ../nbs/00_training.ipynb #7a2aadc9
 class LastToken(Module):
     "Predict the next token from the last one alone: an embedding and a linear layer, no memory"
     def __init__(self, vocab_sz, n_hidden):
@@ -85,7 +85,7 @@ class LastToken(Module):
 
 register_model('last_token', LastToken, 'words3', epochs=4, lr=1e-3)
 
-# %% ../nbs/00_training.ipynb #7bb93d46
+# %% ../nbs/00_training.ipynb #0d94b94c
 def _check_pos(name, v, kind=numbers.Integral):
     if v is not None and (isinstance(v, bool) or not isinstance(v, kind) or v <= 0):
         raise ValueError(f"{name} must be a positive {'whole ' if kind is numbers.Integral else ''}number, got {v!r}")
@@ -95,7 +95,7 @@ def fit(learn, epochs:int, lr:float, progress:bool=False):
     if progress: return learn.fit_one_cycle(epochs, lr)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
 
-# %% ../nbs/00_training.ipynb #0f69ddb6
+# %% ../nbs/00_training.ipynb #b78ccc0d
 def train_model(name:str='rnn4', # a registered model: see `model_names()`
                 epochs:int|None=None, # default: the book's
                 lr:float|None=None, # default: the book's
@@ -115,7 +115,7 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
     fit(learn, epochs or r.epochs, lr or r.lr, progress)
     return learn, results(learn, name, seed=seed, lr=lr or r.lr)
 
-# %% ../nbs/00_training.ipynb #4acf0d53
+# %% ../nbs/00_training.ipynb #f2436aab
 def results(learn, name:str, **extra)->dict:
     "The final metrics of a fitted `learn` as a plain dict (JSON-ready)"
     train_loss, valid_loss, acc = learn.recorder.values[-1]
@@ -132,7 +132,7 @@ def history(learn)->pd.DataFrame:
     df['seconds'] = learn.epoch_timer.times
     return df.rename_axis('epoch')
 
-# %% ../nbs/00_training.ipynb #10336bd5
+# %% ../nbs/00_training.ipynb #8a3809b8
 def plot_history(learn, title:str):
     "Loss and validation accuracy per epoch of a fitted `learn`, beside the most-common-token baseline"
     df = history(learn)
@@ -147,7 +147,7 @@ def plot_history(learn, title:str):
     fig.suptitle(title); fig.tight_layout()
     return fig
 
-# %% ../nbs/00_training.ipynb #97e7daf2
+# %% ../nbs/00_training.ipynb #547989db
 def train_seeds(name:str, seeds=(0, 1, 2), **kwargs)->list:
     "The `results` of training `name` once per seed (other arguments go to `train_model`)"
     return [train_model(name, seed=s, **kwargs)[1] for s in seeds]
@@ -161,7 +161,7 @@ def summarize(runs:list)->dict:
                 accuracy_mean=acc.mean().item(), accuracy_std=std(acc), valid_loss_mean=loss.mean().item(),
                 valid_loss_std=std(loss), seconds_per_epoch=sum(o['seconds_per_epoch'] for o in runs) / len(runs))
 
-# %% ../nbs/00_training.ipynb #74711a31
+# %% ../nbs/00_training.ipynb #5b81c58d
 def md_table(df:pd.DataFrame)->str:
     "`df` as a GitHub-flavoured markdown table"
     rows = [list(df.columns)] + [['---'] * len(df.columns)] + [[str(v) for v in r] for r in df.itertuples(index=False)]

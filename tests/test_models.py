@@ -15,7 +15,7 @@ def xb3(): return get_dls('words3_grouped').one_batch()[0]
 def xbs(): return get_dls('seq').one_batch()[0]
 
 def test_registry():
-    assert {'rnn1', 'rnn2', 'rnn3', 'rnn4', 'last_token'} <= set(model_names())
+    assert {'rnn1', 'rnn2', 'rnn3', 'rnn4', 'last_token', 'nn.rnn', 'nn.gru2', 'nn.lstm2'} <= set(model_names())
     assert (get_recipe('rnn4').epochs, get_recipe('rnn4').lr, get_recipe('rnn4').data) == (15, 3e-3, 'seq')
     with pytest.raises(ValueError, match='choose one of'): get_recipe('lstm9')
 
