@@ -5,15 +5,16 @@
 # %% auto #0
 __all__ = ['MAX_NUMBER', 'SPLITS', 'DATA_KINDS', 'num2words', 'words2num', 'split_lines', 'write_atomic', 'write_human_numbers',
            'human_numbers', 'read_lines', 'tokenize', 'make_vocab', 'numericalize', 'load_nums', 'words3_dataset',
-           'seq_dataset', 'split_dataset', 'group_chunks', 'lm_dls', 'get_dls', 'most_common_baseline', 'check_tokens']
+           'seq_dataset', 'split_dataset', 'group_chunks', 'prebatch', 'lm_dls', 'get_dls', 'most_common_baseline',
+           'check_tokens']
 
-# %% ../nbs/00_data.ipynb #f13eeb67
+# %% ../nbs/00_data.ipynb #378c8552
 import os, numbers, tempfile
 from pathlib import Path
 import torch
-from fastai.basics import L, DataLoaders, tensor
+from fastai.basics import L, DataLoader, DataLoaders, tensor
 
-# %% ../nbs/00_data.ipynb #ca49be49
+# %% ../nbs/00_data.ipynb #c3146cf1
 _ONES = ('one two three four five six seven eight nine ten eleven twelve thirteen fourteen '
          'fifteen sixteen seventeen eighteen nineteen').split()
 _TENS = 'twenty thirty forty fifty sixty seventy eighty ninety'.split()
@@ -26,7 +27,7 @@ def _below_1000(n):
     if n:        w.append(_ONES[n - 1])
     return w
 
-# %% ../nbs/00_data.ipynb #0ef70b0d
+# %% ../nbs/00_data.ipynb #067c2b7a
 MAX_NUMBER = 999_999
 
 def num2words(n:int # a whole number from 1 to 999,999
@@ -37,7 +38,7 @@ def num2words(n:int # a whole number from 1 to 999,999
     hi, lo = divmod(int(n), 1000)
     return ' '.join((_below_1000(hi) + ['thousand'] if hi else []) + _below_1000(lo))
 
-# %% ../nbs/00_data.ipynb #3957a32a
+# %% ../nbs/00_data.ipynb #76e618e4
 _VALUES = {w: i + 1 for i, w in enumerate(_ONES)} | {w: 10 * (i + 2) for i, w in enumerate(_TENS)}
 
 def words2num(s:str # a number phrase such as 'eight thousand one hundred two'
@@ -57,7 +58,7 @@ def words2num(s:str # a number phrase such as 'eight thousand one hundred two'
         raise ValueError(f"{s!r} is not a number phrase in HUMAN_NUMBERS form (e.g. 'eight thousand one hundred two')")
     return n
 
-# %% ../nbs/00_data.ipynb #135cf3fe
+# %% ../nbs/00_data.ipynb #4c754980
 SPLITS = {'train': range(1, 8000), 'valid': range(8001, 10_000)}
 
 def split_lines(split:str # 'train' or 'valid'
@@ -65,22 +66,22 @@ def split_lines(split:str # 'train' or 'valid'
     "The lines of fastai's `{split}.txt`, exactly as in its archive"
     return [f'{num2words(n)} \n' for n in SPLITS[split]]
 
-# %% ../nbs/00_data.ipynb #c6d64d3f
+# %% ../nbs/00_data.ipynb #cbd66bae
 def _fastai_path(): return Path(os.environ.get('FASTAI_HOME', '~/.fastai')).expanduser()/'data'/'human_numbers'
 def _cache_path():  return Path(os.environ.get('XDG_CACHE_HOME', '~/.cache')).expanduser()/'rnn_from_scratch'/'human_numbers'
 def _has_files(p):  return all((p/f'{s}.txt').is_file() for s in SPLITS)
 
-def write_atomic(fn:Path, text:str):
-    "Write `text` to `fn` through a temporary file in the same folder, so `fn` is never half-written"
+def write_atomic(fn:Path, data:str|bytes):
+    "Write `data` (text or bytes) to `fn` through a temporary file in the same folder, so `fn` is never half-written"
     fn = Path(fn)
     fd, tmp = tempfile.mkstemp(dir=fn.parent, prefix=f'.{fn.name}.')
     try:
-        with os.fdopen(fd, 'w') as f: f.write(text)
+        with os.fdopen(fd, 'wb' if isinstance(data, bytes) else 'w') as f: f.write(data)
         os.replace(tmp, fn)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
-# %% ../nbs/00_data.ipynb #7c93406e
+# %% ../nbs/00_data.ipynb #a7286527
 def write_human_numbers(path:Path # folder to write `train.txt` and `valid.txt` into
                        )->Path:
     "Write fastai's HUMAN_NUMBERS files into `path`"
@@ -93,7 +94,7 @@ def write_human_numbers(path:Path # folder to write `train.txt` and `valid.txt` 
                               "pass a writable folder, e.g. human_numbers('/tmp/human_numbers')") from e
     return path
 
-# %% ../nbs/00_data.ipynb #5cadaab5
+# %% ../nbs/00_data.ipynb #635b0416
 def human_numbers(path:Path|None=None # folder for the files; default: fastai's download if present, else a cache folder
                  )->Path:
     "A folder with HUMAN_NUMBERS' `train.txt` and `valid.txt`, generated when missing; never downloads"
@@ -103,7 +104,7 @@ def human_numbers(path:Path|None=None # folder for the files; default: fastai's 
     path = Path(path)
     return path if _has_files(path) else write_human_numbers(path)
 
-# %% ../nbs/00_data.ipynb #99419eda
+# %% ../nbs/00_data.ipynb #b22afa0b
 def read_lines(path:Path|None=None # a HUMAN_NUMBERS folder; default: `human_numbers()`
               )->L:
     "All lines of `train.txt` then `valid.txt`, checked against the expected files"
@@ -120,7 +121,7 @@ def read_lines(path:Path|None=None # a HUMAN_NUMBERS folder; default: `human_num
 def tokenize(lines): return ' . '.join(l.strip() for l in lines).split(' ')
 def make_vocab(tokens): return L(tokens).unique()
 
-# %% ../nbs/00_data.ipynb #570326ee
+# %% ../nbs/00_data.ipynb #cfe4a3ad
 def numericalize(tokens, vocab)->L:
     "The id of each token in `vocab`; an unknown token is an error that names it"
     w2i = {w: i for i, w in enumerate(vocab)}
@@ -133,7 +134,7 @@ def load_nums(path:Path|None=None):
     vocab = make_vocab(tokens)
     return vocab, numericalize(tokens, vocab)
 
-# %% ../nbs/00_data.ipynb #f4d39ea8
+# %% ../nbs/00_data.ipynb #2f17ab22
 def words3_dataset(nums):
     "Items `(3 token ids, next id)`: non-overlapping windows with stride 3, as in the book"
     return L((tensor(nums[i:i+3]), nums[i+3]) for i in range(0, len(nums) - 4, 3))
@@ -147,39 +148,49 @@ def split_dataset(ds, pct:float=0.8):
     cut = int(len(ds) * pct)
     return ds[:cut], ds[cut:]
 
-# %% ../nbs/00_data.ipynb #f76e4b12
+# %% ../nbs/00_data.ipynb #a8c927be
 def group_chunks(ds, bs:int):
     "Reorder `ds` so that row `i` of every batch of `bs` continues row `i` of the batch before"
     m = len(ds) // bs
     if m == 0: raise ValueError(f"{len(ds)} items cannot fill one batch of {bs}: use a smaller bs")
     return L(ds[i + m*j] for i in range(m) for j in range(bs))
 
-# %% ../nbs/00_data.ipynb #c1d9a641
+# %% ../nbs/00_data.ipynb #72b7ad55
+def prebatch(ds, bs:int, drop_last:bool=False)->L:
+    "Collate `ds` once into batches of `bs`: a list of `(xb, yb)` tensors"
+    n = len(ds) // bs * bs if drop_last else len(ds)
+    return L(tuple(torch.stack([torch.as_tensor(o[k]) for o in ds[i:i+bs]]) for k in (0, 1)) for i in range(0, n, bs))
+
+# %% ../nbs/00_data.ipynb #92673f42
 DATA_KINDS = ('words3', 'words3_grouped', 'seq')
 
-def lm_dls(train, valid, bs:int=64, grouped:bool=False, vocab=None)->DataLoaders:
+def lm_dls(train, valid, bs:int=64, grouped:bool=False, vocab=None,
+           prebatched:bool=True # build batches once (`prebatch`) instead of collating items every epoch
+          )->DataLoaders:
     "`DataLoaders` over `train`/`valid`, rows reordered by `group_chunks` when `grouped`"
     for name, ds in (('training', train), ('validation', valid)):
         if len(ds) < bs: raise ValueError(f"the {name} set has {len(ds)} items, fewer than one batch of {bs}: use a smaller bs")
     if grouped: train, valid = group_chunks(train, bs), group_chunks(valid, bs)
-    dls = DataLoaders.from_dsets(train, valid, bs=bs, shuffle=False, drop_last=grouped)
+    if prebatched: dls = DataLoaders(*(DataLoader(prebatch(ds, bs, grouped), bs=None) for ds in (train, valid)))
+    else:          dls = DataLoaders.from_dsets(train, valid, bs=bs, shuffle=False, drop_last=grouped)
     dls.vocab = vocab
     return dls
 
-# %% ../nbs/00_data.ipynb #99a1cb4f
+# %% ../nbs/00_data.ipynb #982a67b6
 def get_dls(kind:str='seq', # one of `DATA_KINDS`
             bs:int=64, # batch size
             sl:int=16, # tokens per sequence, for 'seq'
-            path:Path|None=None # a HUMAN_NUMBERS folder; default: `human_numbers()`
+            path:Path|None=None, # a HUMAN_NUMBERS folder; default: `human_numbers()`
+            prebatched:bool=True # batches built once; False: fastai collates items every epoch
            )->DataLoaders:
     "The HUMAN_NUMBERS `DataLoaders` of the ladder: 'words3' (RNN1, RNN2), 'words3_grouped' (RNN3), 'seq' (RNN4)"
     if kind not in DATA_KINDS: raise ValueError(f"unknown data kind {kind!r}: use one of {', '.join(DATA_KINDS)}")
     if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1: raise ValueError(f"bs must be a positive whole number, got {bs!r}")
     vocab, nums = load_nums(path)
     ds = seq_dataset(nums, sl) if kind == 'seq' else words3_dataset(nums)
-    return lm_dls(*split_dataset(ds), bs=bs, grouped=kind != 'words3', vocab=vocab)
+    return lm_dls(*split_dataset(ds), bs=bs, grouped=kind != 'words3', vocab=vocab, prebatched=prebatched)
 
-# %% ../nbs/00_data.ipynb #eb4aa78f
+# %% ../nbs/00_data.ipynb #8f74c525
 def most_common_baseline(dls:DataLoaders # with a `vocab`, as `get_dls` builds
                         ):
     "`(token, accuracy)` of always predicting the most common validation target"
@@ -187,7 +198,7 @@ def most_common_baseline(dls:DataLoaders # with a `vocab`, as `get_dls` builds
     idx = targs.bincount().argmax()
     return dls.vocab[idx], (targs == idx).float().mean().item()
 
-# %% ../nbs/00_data.ipynb #934db7bf
+# %% ../nbs/00_data.ipynb #b684a85a
 def check_tokens(x, # a batch of token ids, shape (batch, tokens)
                  vocab_sz:int, # ids must lie in range(vocab_sz)
                  n_tok:int|None=None # the number of tokens the model reads, if fixed
