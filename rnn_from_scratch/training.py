@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['MODELS', 'lm_loss', 'EpochTimer', 'lm_learner', 'Recipe', 'register_model', 'model_names', 'get_recipe', 'LastToken',
-           'fit', 'train_model', 'results', 'history', 'plot_history', 'train_seeds', 'summarize', 'md_table']
+           'check_positive', 'fit', 'train_model', 'results', 'history', 'plot_history', 'train_seeds', 'summarize',
+           'md_table']
 
-# %% ../nbs/00_training.ipynb #9240b6cb
+# %% ../nbs/00_training.ipynb #7e43c2c3
 import time, importlib, numbers
 from dataclasses import dataclass
 import pandas as pd, matplotlib.pyplot as plt
@@ -17,21 +18,24 @@ from fastai.callback.rnn import ModelResetter
 from fastai.callback.schedule import fit_one_cycle  # patches Learner.fit_one_cycle
 from .data import get_dls, check_tokens, most_common_baseline, DATA_KINDS
 
-# %% ../nbs/00_training.ipynb #9cfb9c53
+# %% ../nbs/00_training.ipynb #0af1e498
 def lm_loss(inp, # predictions: (bs, vocab_sz) or (bs, sl, vocab_sz)
             targ # target ids: (bs,) or (bs, sl)
            ):
     "Cross-entropy over every predicted token, whatever the number of positions"
     return F.cross_entropy(inp.view(-1, inp.shape[-1]), targ.view(-1))
 
-# %% ../nbs/00_training.ipynb #c4944f7c
+# %% ../nbs/00_training.ipynb #12c8bfa6
 class EpochTimer(Callback):
-    "Record the wall-clock seconds of every epoch (training and validation) in `self.times`"
-    def before_fit(self):   self.times = []
-    def before_epoch(self): self.t0 = time.perf_counter()
+    "Record each epoch's seconds (`times`), its training phase's seconds (`train_times`) and tokens trained on (`tokens`)"
+    def before_fit(self):   self.times, self.train_times, self.tokens = [], [], []
+    def before_epoch(self): self.t0, self.n = time.perf_counter(), 0
+    def after_batch(self):
+        if self.training: self.n += self.xb[0].numel()
+    def after_train(self):  self.train_times.append(time.perf_counter() - self.t0); self.tokens.append(self.n)
     def after_epoch(self):  self.times.append(time.perf_counter() - self.t0)
 
-# %% ../nbs/00_training.ipynb #6ee2fbb3
+# %% ../nbs/00_training.ipynb #e34b6e0f
 def lm_learner(dls, # from `get_dls`
                model:nn.Module # a language model of the ladder
               )->Learner:
@@ -39,24 +43,25 @@ def lm_learner(dls, # from `get_dls`
     cbs = [EpochTimer()] + ([ModelResetter()] if hasattr(model, 'reset') else [])
     return Learner(dls, model, loss_func=lm_loss, metrics=accuracy, cbs=cbs)
 
-# %% ../nbs/00_training.ipynb #c7eedddf
+# %% ../nbs/00_training.ipynb #d881a93d
 @dataclass
 class Recipe:
-    "How the book trains a model: its class, its data kind, epochs and learning rate"
+    "How a model is trained: its class, its data kind, epochs, peak learning rate and weight decay"
     model: callable  # called as `model(vocab_sz, n_hidden)`
-    data: str    # one of `DATA_KINDS`
+    data: str        # one of `DATA_KINDS`
     epochs: int
     lr: float
     doc: str = ''
+    wd: float|None = None  # weight decay; None: fastai's default
 
 MODELS = {}  # name -> Recipe, filled by `register_model`
 
-def register_model(name:str, model, data:str, epochs:int, lr:float, doc:str|None=None):
+def register_model(name:str, model, data:str, epochs:int, lr:float, doc:str|None=None, wd:float|None=None):
     "Add `model` (a class or any callable `(vocab_sz, n_hidden)`) to `MODELS` under `name` with the book's recipe"
     if data not in DATA_KINDS: raise ValueError(f"unknown data kind {data!r}: use one of {', '.join(DATA_KINDS)}")
-    MODELS[name] = Recipe(model, data, epochs, lr, doc or (model.__doc__ or '').split('\n')[0])
+    MODELS[name] = Recipe(model, data, epochs, lr, doc or (model.__doc__ or '').split('\n')[0], wd)
 
-# %% ../nbs/00_training.ipynb #2341a10d
+# %% ../nbs/00_training.ipynb #f53ecd15
 _LADDER = ('unrolled', 'loop', 'stateful', 'many_to_many', 'torch_rnns')
 
 def model_names()->list:
@@ -73,7 +78,7 @@ def get_recipe(name:str)->Recipe:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     return MODELS[name]
 
-# %% ../nbs/00_training.ipynb #7a2aadc9
+# %% ../nbs/00_training.ipynb #ac199dda
 class LastToken(Module):
     "Predict the next token from the last one alone: an embedding and a linear layer, no memory"
     def __init__(self, vocab_sz, n_hidden):
@@ -85,17 +90,18 @@ class LastToken(Module):
 
 register_model('last_token', LastToken, 'words3', epochs=4, lr=1e-3)
 
-# %% ../nbs/00_training.ipynb #0d94b94c
-def _check_pos(name, v, kind=numbers.Integral):
+# %% ../nbs/00_training.ipynb #81f2f961
+def check_positive(name:str, v, kind=numbers.Integral):
+    "Raise a `ValueError` naming `name` unless `v` is None or a positive number of `kind`"
     if v is not None and (isinstance(v, bool) or not isinstance(v, kind) or v <= 0):
         raise ValueError(f"{name} must be a positive {'whole ' if kind is numbers.Integral else ''}number, got {v!r}")
 
-def fit(learn, epochs:int, lr:float, progress:bool=False):
+def fit(learn, epochs:int, lr:float, progress:bool=False, wd:float|None=None):
     "Fit `learn` with the one-cycle schedule, showing fastai's bar and table only if `progress`"
-    if progress: return learn.fit_one_cycle(epochs, lr)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+    if progress: return learn.fit_one_cycle(epochs, lr, wd=wd)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=wd)
 
-# %% ../nbs/00_training.ipynb #b78ccc0d
+# %% ../nbs/00_training.ipynb #eb33fdac
 def train_model(name:str='rnn4', # a registered model: see `model_names()`
                 epochs:int|None=None, # default: the book's
                 lr:float|None=None, # default: the book's
@@ -107,22 +113,24 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
                ):
     "Train the registered model `name` with its book recipe; returns `(learn, results)`"
     r = get_recipe(name)
-    _check_pos('epochs', epochs); _check_pos('lr', lr, numbers.Real); _check_pos('threads', threads)
+    check_positive('epochs', epochs); check_positive('lr', lr, numbers.Real); check_positive('threads', threads)
     torch.set_num_threads(threads)
     set_seed(seed, reproducible=True)
     dls = get_dls(r.data, bs=bs)
     learn = lm_learner(dls, r.model(len(dls.vocab), n_hidden))
-    fit(learn, epochs or r.epochs, lr or r.lr, progress)
-    return learn, results(learn, name, seed=seed, lr=lr or r.lr)
+    fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
+    return learn, results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)
 
-# %% ../nbs/00_training.ipynb #f2436aab
+# %% ../nbs/00_training.ipynb #52e65cbc
 def results(learn, name:str, **extra)->dict:
     "The final metrics of a fitted `learn` as a plain dict (JSON-ready)"
     train_loss, valid_loss, acc = learn.recorder.values[-1]
     times = learn.epoch_timer.times
     tok, base = most_common_baseline(learn.dls)
+    t = learn.epoch_timer
     return dict(model=name, valid_loss=float(valid_loss), accuracy=float(acc), train_loss=float(train_loss),
-                seconds_per_epoch=sum(times) / len(times), epochs=len(times),
+                seconds_per_epoch=sum(times) / len(times), tokens_per_s=sum(t.tokens) / sum(t.train_times), epochs=len(times),
+                accuracy_per_epoch=[float(v[2]) for v in learn.recorder.values],
                 params=sum(p.numel() for p in learn.model.parameters()),
                 baseline=tok, baseline_accuracy=base, **extra)
 
@@ -132,7 +140,7 @@ def history(learn)->pd.DataFrame:
     df['seconds'] = learn.epoch_timer.times
     return df.rename_axis('epoch')
 
-# %% ../nbs/00_training.ipynb #8a3809b8
+# %% ../nbs/00_training.ipynb #2c493c3e
 def plot_history(learn, title:str):
     "Loss and validation accuracy per epoch of a fitted `learn`, beside the most-common-token baseline"
     df = history(learn)
@@ -147,7 +155,7 @@ def plot_history(learn, title:str):
     fig.suptitle(title); fig.tight_layout()
     return fig
 
-# %% ../nbs/00_training.ipynb #547989db
+# %% ../nbs/00_training.ipynb #51bb469c
 def train_seeds(name:str, seeds=(0, 1, 2), **kwargs)->list:
     "The `results` of training `name` once per seed (other arguments go to `train_model`)"
     return [train_model(name, seed=s, **kwargs)[1] for s in seeds]
@@ -156,13 +164,15 @@ def summarize(runs:list)->dict:
     "Mean and sample std over the seeds of one model's `results`"
     acc, loss = (torch.tensor([r[k] for r in runs]) for k in ('accuracy', 'valid_loss'))
     std = lambda t: t.std().item() if len(t) > 1 else 0.0
+    mean = lambda k: sum(o[k] for o in runs) / len(runs)
     r = runs[0]
-    return dict(model=r['model'], params=r['params'], epochs=r['epochs'], lr=r['lr'], seeds=len(runs),
+    return dict(model=r['model'], params=r['params'], epochs=r['epochs'], lr=r['lr'], wd=r.get('wd'), seeds=len(runs),
                 accuracy_mean=acc.mean().item(), accuracy_std=std(acc), valid_loss_mean=loss.mean().item(),
-                valid_loss_std=std(loss), seconds_per_epoch=sum(o['seconds_per_epoch'] for o in runs) / len(runs))
+                valid_loss_std=std(loss), seconds_per_epoch=mean('seconds_per_epoch'), tokens_per_s=mean('tokens_per_s'),
+                accuracy_per_epoch=torch.tensor([r['accuracy_per_epoch'] for r in runs]).mean(0).tolist())
 
-# %% ../nbs/00_training.ipynb #5b81c58d
+# %% ../nbs/00_training.ipynb #48c7e4c1
 def md_table(df:pd.DataFrame)->str:
     "`df` as a GitHub-flavoured markdown table"
-    rows = [list(df.columns)] + [['---'] * len(df.columns)] + [[str(v) for v in r] for r in df.itertuples(index=False)]
+    rows = [[str(c) for c in df.columns]] + [['---'] * len(df.columns)] + [[str(v) for v in r] for r in df.itertuples(index=False)]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows)
