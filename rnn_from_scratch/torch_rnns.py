@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TorchRNN', 'from_rnn4']
 
-# %% ../nbs/05_torch_rnns.ipynb #b9aeffa7
+# %% ../nbs/05_torch_rnns.ipynb #9a5365b2
 from functools import partial
 import torch
 from torch import nn
@@ -14,7 +14,7 @@ from .data import check_tokens
 from .stateful import batch_error
 from .training import register_model
 
-# %% ../nbs/05_torch_rnns.ipynb #ff6cf7dc
+# %% ../nbs/05_torch_rnns.ipynb #c68265fa
 _CELLS = {'rnn': nn.RNN, 'gru': nn.GRU, 'lstm': nn.LSTM}
 
 def _detach(h): return tuple(o.detach() for o in h) if isinstance(h, tuple) else h.detach()
@@ -43,7 +43,7 @@ class TorchRNN(Module):
         h = self.h[0] if isinstance(self.h, tuple) else self.h
         if h is not None and h.shape[1] != x.shape[0]: raise batch_error(self, h.shape[1], x.shape[0])
 
-# %% ../nbs/05_torch_rnns.ipynb #2aea7158
+# %% ../nbs/05_torch_rnns.ipynb #216c7cd1
 def from_rnn4(m4)->TorchRNN:
     "A 1-layer ReLU `TorchRNN` holding the weights of RNN4 `m4`: it computes exactly what `m4` computes"
     m = TorchRNN(m4.i_h.num_embeddings, m4.h_h.in_features, 'rnn', 1, 'relu')
@@ -53,8 +53,8 @@ def from_rnn4(m4)->TorchRNN:
         r.weight_ih_l0.copy_(W); r.weight_hh_l0.copy_(W); r.bias_ih_l0.copy_(b); r.bias_hh_l0.zero_()
     return m
 
-# %% ../nbs/05_torch_rnns.ipynb #b64603b9
-for name, cell, n_layers, lr in (('nn.rnn', 'rnn', 1, 3e-3), ('nn.rnn2', 'rnn', 2, 3e-3),
-                                 ('nn.gru2', 'gru', 2, 1e-2), ('nn.lstm2', 'lstm', 2, 1e-2)):
-    register_model(name, partial(TorchRNN, cell=cell, n_layers=n_layers), 'seq', epochs=15, lr=lr,
+# %% ../nbs/05_torch_rnns.ipynb #c82b15d2
+for name, cell, n_layers, lr, wd in (('nn.rnn', 'rnn', 1, 3e-3, None), ('nn.rnn2', 'rnn', 2, 3e-3, None),
+                                     ('nn.gru2', 'gru', 2, 3e-2, 0.1), ('nn.lstm2', 'lstm', 2, 3e-2, 0.1)):
+    register_model(name, partial(TorchRNN, cell=cell, n_layers=n_layers), 'seq', epochs=15, lr=lr, wd=wd,
                    doc=f"{n_layers}-layer nn.{cell.upper()} language model with RNN4's state handling")

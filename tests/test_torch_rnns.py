@@ -29,8 +29,8 @@ def test_state(cell, n_layers, batches):
     with pytest.raises(ValueError, match=r'call `reset\(\)`'): m(x[:5])
 
 def test_recipes():
-    for name, lr in (('nn.rnn', 3e-3), ('nn.rnn2', 3e-3), ('nn.gru2', 1e-2), ('nn.lstm2', 1e-2)):
+    for name, lr, wd in (('nn.rnn', 3e-3, None), ('nn.rnn2', 3e-3, None), ('nn.gru2', 3e-2, 0.1), ('nn.lstm2', 3e-2, 0.1)):
         r = get_recipe(name)
-        assert (r.data, r.epochs, r.lr) == ('seq', 15, lr)
+        assert (r.data, r.epochs, r.lr, r.wd) == ('seq', 15, lr, wd)
         assert isinstance(r.model(30, 64), TorchRNN)
     with pytest.raises(ValueError, match='use one of rnn, gru, lstm'): TorchRNN(30, 64, 'gpt')
