@@ -39,3 +39,34 @@ def test_version_and_help():
     assert rnnfs('--version').stdout.startswith('rnnfs ')
     r = rnnfs('train', '--help')
     assert r.returncode == 0 and '--json PATH' in r.stdout
+
+def test_compare_writes_three_files(tmp_path):
+    out = tmp_path/'res'
+    r = rnnfs('compare', '--models', 'rnn1', 'nn.gru2', '--seeds', '2', '--epochs', '1', '--out', str(out))
+    assert r.returncode == 0, r.stderr
+    assert '[4/4] nn.gru2 seed 1' in r.stdout and '| model |' in r.stdout
+    assert sorted(p.name for p in out.iterdir()) == ['comparison.png', 'results.csv', 'results.json']
+    rows = json.loads((out/'results.json').read_text())
+    assert [o['model'] for o in rows] == ['rnn1', 'nn.gru2', "always '.'"]
+    assert all(k in rows[0] for k in ('model', 'accuracy_mean', 'accuracy_std', 'valid_loss_mean', 'params', 'seconds_per_epoch', 'tokens_per_s'))
+    assert rows[0]['accuracy_std'] > 0 and rows[1]['params'] == 53_790
+    assert (out/'comparison.png').read_bytes()[:4] == b'\x89PNG'
+
+@pytest.mark.parametrize('args,msg', [(('--seeds', '0'), 'seeds must be a positive'), (('--epochs', '0'), 'epochs must be a positive'),
+                                      (('--models', 'rnn1', 'gpt5'), "invalid choice: 'gpt5'"), (('--out', '/proc/rnnfs'), 'cannot create folder')])
+def test_compare_bad_input(args, msg, tmp_path):
+    r = rnnfs('compare', *args, cwd=tmp_path)
+    assert r.returncode == 2 and msg in r.stderr
+    assert list(tmp_path.iterdir()) == [] or args[0] == '--out'   # nothing written when the input is refused
+
+def test_bench_quick_json(tmp_path):
+    fn = tmp_path/'b.json'
+    r = rnnfs('bench', '--quick', '--json', str(fn))
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(fn.read_text())
+    fb = {o['model']: o for o in rows if o['kind'] == 'fwd_bwd'}
+    assert set(fb) == {'rnn4', 'rnn4_fast', 'nn.RNN', 'nn.GRU', 'nn.LSTM'}
+    assert fb['nn.RNN']['ratio_to_nn_rnn'] == 1 and all(o['size'] == 'book' and o['tokens_per_s'] > 0 for o in fb.values())
+    ep = [o for o in rows if o['kind'] == 'epoch']
+    assert len(ep) == 10 and all(0 < o['epoch_ratio'] for o in ep)
+    assert all('ratio_to_nn_rnn' in o and 'size' in o for o in rows) and all('epoch_ratio' in o for o in fb.values())
