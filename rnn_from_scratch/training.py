@@ -7,7 +7,7 @@ __all__ = ['MODELS', 'lm_loss', 'EpochTimer', 'lm_learner', 'Recipe', 'register_
            'check_positive', 'fit', 'train_model', 'results', 'history', 'plot_history', 'train_seeds', 'summarize',
            'md_table']
 
-# %% ../nbs/00_training.ipynb #7e43c2c3
+# %% ../nbs/00_training.ipynb #f8f78d54
 import time, importlib, numbers
 from dataclasses import dataclass
 import pandas as pd, matplotlib.pyplot as plt
@@ -18,14 +18,14 @@ from fastai.callback.rnn import ModelResetter
 from fastai.callback.schedule import fit_one_cycle  # patches Learner.fit_one_cycle
 from .data import get_dls, check_tokens, most_common_baseline, DATA_KINDS
 
-# %% ../nbs/00_training.ipynb #0af1e498
+# %% ../nbs/00_training.ipynb #f3952027
 def lm_loss(inp, # predictions: (bs, vocab_sz) or (bs, sl, vocab_sz)
             targ # target ids: (bs,) or (bs, sl)
            ):
     "Cross-entropy over every predicted token, whatever the number of positions"
     return F.cross_entropy(inp.view(-1, inp.shape[-1]), targ.view(-1))
 
-# %% ../nbs/00_training.ipynb #12c8bfa6
+# %% ../nbs/00_training.ipynb #eec97b58
 class EpochTimer(Callback):
     "Record each epoch's seconds (`times`), its training phase's seconds (`train_times`) and tokens trained on (`tokens`)"
     def before_fit(self):   self.times, self.train_times, self.tokens = [], [], []
@@ -35,7 +35,7 @@ class EpochTimer(Callback):
     def after_train(self):  self.train_times.append(time.perf_counter() - self.t0); self.tokens.append(self.n)
     def after_epoch(self):  self.times.append(time.perf_counter() - self.t0)
 
-# %% ../nbs/00_training.ipynb #e34b6e0f
+# %% ../nbs/00_training.ipynb #b195d1be
 def lm_learner(dls, # from `get_dls`
                model:nn.Module # a language model of the ladder
               )->Learner:
@@ -43,7 +43,7 @@ def lm_learner(dls, # from `get_dls`
     cbs = [EpochTimer()] + ([ModelResetter()] if hasattr(model, 'reset') else [])
     return Learner(dls, model, loss_func=lm_loss, metrics=accuracy, cbs=cbs)
 
-# %% ../nbs/00_training.ipynb #d881a93d
+# %% ../nbs/00_training.ipynb #4cbbede8
 @dataclass
 class Recipe:
     "How a model is trained: its class, its data kind, epochs, peak learning rate and weight decay"
@@ -61,16 +61,22 @@ def register_model(name:str, model, data:str, epochs:int, lr:float, doc:str|None
     if data not in DATA_KINDS: raise ValueError(f"unknown data kind {data!r}: use one of {', '.join(DATA_KINDS)}")
     MODELS[name] = Recipe(model, data, epochs, lr, doc or (model.__doc__ or '').split('\n')[0], wd)
 
-# %% ../nbs/00_training.ipynb #f53ecd15
+# %% ../nbs/00_training.ipynb #8afa19c7
 _LADDER = ('unrolled', 'loop', 'stateful', 'many_to_many', 'torch_rnns')
 
+def _ladder_pos(name):
+    "Where `name`'s module stands in the ladder (-1 for this module and notebooks), for a stable order"
+    m = MODELS[name].model
+    mod = getattr(m, 'func', m).__module__.rsplit('.', 1)[-1]
+    return _LADDER.index(mod) if mod in _LADDER else -1
+
 def model_names()->list:
-    "Every registered model name, the ladder's included"
+    "Every registered model name, the ladder's included, in ladder order whatever was imported first"
     for m in _LADDER:
         try: importlib.import_module(f'rnn_from_scratch.{m}')
         except ModuleNotFoundError as e:  # a module not exported yet, while the notebooks are being built
             if e.name != f'rnn_from_scratch.{m}': raise
-    return list(MODELS)
+    return sorted(MODELS, key=_ladder_pos)
 
 def get_recipe(name:str)->Recipe:
     "The `Recipe` registered as `name`; an unknown name is an error that lists the known ones"
@@ -78,7 +84,7 @@ def get_recipe(name:str)->Recipe:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     return MODELS[name]
 
-# %% ../nbs/00_training.ipynb #ac199dda
+# %% ../nbs/00_training.ipynb #c860eb7e
 class LastToken(Module):
     "Predict the next token from the last one alone: an embedding and a linear layer, no memory"
     def __init__(self, vocab_sz, n_hidden):
@@ -90,7 +96,7 @@ class LastToken(Module):
 
 register_model('last_token', LastToken, 'words3', epochs=4, lr=1e-3)
 
-# %% ../nbs/00_training.ipynb #81f2f961
+# %% ../nbs/00_training.ipynb #b03ca190
 def check_positive(name:str, v, kind=numbers.Integral):
     "Raise a `ValueError` naming `name` unless `v` is None or a positive number of `kind`"
     if v is not None and (isinstance(v, bool) or not isinstance(v, kind) or v <= 0):
@@ -101,7 +107,7 @@ def fit(learn, epochs:int, lr:float, progress:bool=False, wd:float|None=None):
     if progress: return learn.fit_one_cycle(epochs, lr, wd=wd)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=wd)
 
-# %% ../nbs/00_training.ipynb #eb33fdac
+# %% ../nbs/00_training.ipynb #d1229ab6
 def train_model(name:str='rnn4', # a registered model: see `model_names()`
                 epochs:int|None=None, # default: the book's
                 lr:float|None=None, # default: the book's
@@ -121,7 +127,7 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
     fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
     return learn, results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)
 
-# %% ../nbs/00_training.ipynb #52e65cbc
+# %% ../nbs/00_training.ipynb #9f0c36ca
 def results(learn, name:str, **extra)->dict:
     "The final metrics of a fitted `learn` as a plain dict (JSON-ready)"
     train_loss, valid_loss, acc = learn.recorder.values[-1]
@@ -140,7 +146,7 @@ def history(learn)->pd.DataFrame:
     df['seconds'] = learn.epoch_timer.times
     return df.rename_axis('epoch')
 
-# %% ../nbs/00_training.ipynb #2c493c3e
+# %% ../nbs/00_training.ipynb #bf759d39
 def plot_history(learn, title:str):
     "Loss and validation accuracy per epoch of a fitted `learn`, beside the most-common-token baseline"
     df = history(learn)
@@ -155,7 +161,7 @@ def plot_history(learn, title:str):
     fig.suptitle(title); fig.tight_layout()
     return fig
 
-# %% ../nbs/00_training.ipynb #51bb469c
+# %% ../nbs/00_training.ipynb #8f5d001b
 def train_seeds(name:str, seeds=(0, 1, 2), **kwargs)->list:
     "The `results` of training `name` once per seed (other arguments go to `train_model`)"
     return [train_model(name, seed=s, **kwargs)[1] for s in seeds]
@@ -171,7 +177,7 @@ def summarize(runs:list)->dict:
                 valid_loss_std=std(loss), seconds_per_epoch=mean('seconds_per_epoch'), tokens_per_s=mean('tokens_per_s'),
                 accuracy_per_epoch=torch.tensor([r['accuracy_per_epoch'] for r in runs]).mean(0).tolist())
 
-# %% ../nbs/00_training.ipynb #48c7e4c1
+# %% ../nbs/00_training.ipynb #828f7eb3
 def md_table(df:pd.DataFrame)->str:
     "`df` as a GitHub-flavoured markdown table"
     rows = [[str(c) for c in df.columns]] + [['---'] * len(df.columns)] + [[str(v) for v in r] for r in df.itertuples(index=False)]

@@ -68,3 +68,9 @@ def test_rnn3_learns():
 @pytest.mark.parametrize('kw,msg', [(dict(epochs=0), 'epochs'), (dict(lr=0.0), 'lr'), (dict(bs=0), 'bs')])
 def test_train_model_bad_input(kw, msg):
     with pytest.raises(ValueError, match=msg): train_model('rnn1', **kw)
+
+def test_model_order_does_not_depend_on_imports():
+    import subprocess, sys
+    code = 'import rnn_from_scratch.torch_rnns; from rnn_from_scratch.training import model_names; print(" ".join(model_names()))'
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ['last_token', 'rnn1', 'rnn2', 'rnn3', 'rnn4', 'nn.rnn', 'nn.rnn2', 'nn.gru2', 'nn.lstm2']
