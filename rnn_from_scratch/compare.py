@@ -9,9 +9,12 @@ __all__ = ['COLUMNS', 'compare', 'baseline_row', 'results_frame', 'results_table
 # %% ../nbs/06_compare.ipynb #1a548df0
 import math, time
 import pandas as pd, matplotlib.pyplot as plt, torch
-from fastai.basics import Callback
+from fastai.basics import Callback, set_seed
+from fastai.callback.training import GradientClip
 from .data import get_dls, most_common_baseline
-from .training import model_names, get_recipe, train_model, summarize, md_table, check_positive
+from .torch_rnns import TorchRNN
+from .training import (model_names, get_recipe, train_model, summarize, md_table, check_positive,
+                                       lm_learner, fit, results)
 
 # %% ../nbs/06_compare.ipynb #d800e0eb
 def compare(names:list|None=None, # registered model names; default: all of them
@@ -105,10 +108,6 @@ def step_grad_norms(model, # a `TorchRNN`
 # %% ../nbs/06_compare.ipynb #188acb12
 def train_variant(n_layers:int, nonlinearity:str, clip:float|None=None, seed:int=0, epochs:int=15, lr:float=3e-3):
     "Train a plain `TorchRNN` variant with RNN4's recipe; returns `(learn, results)`, gradient norms in `learn.grad_norms`"
-    from fastai.basics import set_seed
-    from fastai.callback.training import GradientClip
-    from rnn_from_scratch.torch_rnns import TorchRNN
-    from rnn_from_scratch.training import lm_learner, fit, results
     set_seed(seed, reproducible=True)
     learn = lm_learner(get_dls('seq'), TorchRNN(30, 64, 'rnn', n_layers, nonlinearity))
     learn.add_cb(GradNorms())
