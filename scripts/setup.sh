@@ -9,10 +9,21 @@ py=${PYTHON:-python3}
 stamp=.venv/.rnnfs-installed
 if [ -f "$stamp" ] && [ -z "$(find settings.ini setup.py constraints.txt -newer "$stamp")" ] \
    && .venv/bin/python -c 'import rnn_from_scratch, nbdev, fastai' 2>/dev/null; then
-  echo "setup: .venv is up to date"; exit 0
+  echo "setup: .venv is up to date"; venv_ok=1
 fi
-echo "setup: installing torch (CPU) and rnn_from_scratch[dev] into .venv (about a minute)"
-.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt torch
-.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]"
-.venv/bin/python -c 'import torch, fastai, nbdev; print(f"setup: torch {torch.__version__}, fastai {fastai.__version__}, nbdev {nbdev.__version__}")'
+if [ -z "${venv_ok:-}" ]; then
+  echo "setup: installing torch (CPU) and rnn_from_scratch[dev] into .venv (about a minute)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt torch
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]"
+  .venv/bin/python -c 'import torch, fastai, nbdev; print(f"setup: torch {torch.__version__}, fastai {fastai.__version__}, nbdev {nbdev.__version__}")'
+fi
+# The docs' browser tests drive Debian's chromium (playwright downloads no browser here).
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing chromium for the docs' browser tests"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium is missing and cannot be installed here: the browser tests will be skipped (install it: apt-get install chromium)"
+  fi
+fi
 touch "$stamp"
