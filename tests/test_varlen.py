@@ -43,3 +43,7 @@ def test_trains_and_predicts(learn):
                                       ('zebra', 'known words'), ('two seven', 'not a number phrase')])
 def test_predict_bad_input(learn, text, msg):
     with pytest.raises(ValueError, match=msg): predict_number_class(text, learn)
+
+def test_predict_from_a_string_alone():
+    assert predict_number_class('seven thousand two') == '7…even'
+    assert predict_number_class('nineteen') == '1…odd'
