@@ -131,11 +131,10 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
 def results(learn, name:str, **extra)->dict:
     "The final metrics of a fitted `learn` as a plain dict (JSON-ready)"
     train_loss, valid_loss, acc = learn.recorder.values[-1]
-    times = learn.epoch_timer.times
-    tok, base = most_common_baseline(learn.dls)
     t = learn.epoch_timer
+    tok, base = most_common_baseline(learn.dls)
     return dict(model=name, valid_loss=float(valid_loss), accuracy=float(acc), train_loss=float(train_loss),
-                seconds_per_epoch=sum(times) / len(times), tokens_per_s=sum(t.tokens) / sum(t.train_times), epochs=len(times),
+                seconds_per_epoch=sum(t.times) / len(t.times), tokens_per_s=sum(t.tokens) / sum(t.train_times), epochs=len(t.times),
                 accuracy_per_epoch=[float(v[2]) for v in learn.recorder.values],
                 params=sum(p.numel() for p in learn.model.parameters()),
                 baseline=tok, baseline_accuracy=base, **extra)

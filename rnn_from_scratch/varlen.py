@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 from fastai.basics import Module, Learner, DataLoader, DataLoaders, accuracy, set_seed, tensor
 from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
-from .data import load_nums, read_lines, numericalize, words2num
+from .data import load_nums, read_lines, tokenize, make_vocab, numericalize, words2num
 from .training import check_positive
 
 # %% ../nbs/08_varlen.ipynb #8561a1d0
@@ -27,8 +27,9 @@ CLASSES = [f"{d}…{'odd' if p else 'even'}" for d in range(1, 10) for p in (0, 
 # %% ../nbs/08_varlen.ipynb #c23990cf
 def number_items(path=None)->list:
     "One `(token ids, class)` pair per line of HUMAN_NUMBERS, ids in the language models' vocab"
-    vocab, _ = load_nums(path)
-    return [(tensor(numericalize(l.split(), vocab)), number_label(words2num(l))) for l in read_lines(path)]
+    lines = read_lines(path)
+    vocab = make_vocab(tokenize(lines))   # the same vocab as `load_nums`, from the lines already read
+    return [(tensor(numericalize(l.split(), vocab)), number_label(words2num(l))) for l in lines]
 
 def split_items(items:list, pct:float=0.2, seed:int=0):
     "A random `1-pct`/`pct` split of `items`, the same for the same `seed`"
@@ -65,8 +66,8 @@ class NumberClassifier(Module):
         return self.head(torch.cat(list(h), dim=1))
 
 # %% ../nbs/08_varlen.ipynb #86fd86c4
-def varlen_dls(bs:int=64, seed:int=0, path=None)->DataLoaders:
-    "Padded `DataLoaders` for the number-classification task, training batches shuffled"
+def varlen_dls(bs:int=64, path=None)->DataLoaders:
+    "Padded `DataLoaders` for the number-classification task (one fixed split, seed 0), training batches shuffled"
     check_positive('bs', bs)
     train, valid = split_items(number_items(path), seed=0)
     return DataLoaders(DataLoader(train, bs=bs, shuffle=True, create_batch=pad_collate),

@@ -3,7 +3,7 @@ import math, torch
 import pandas as pd
 from rnn_from_scratch.data import get_dls
 from rnn_from_scratch.many_to_many import RNN4
-from rnn_from_scratch.bench import RNN4Fast, alternate
+from rnn_from_scratch.bench import RNN4Fast, alternate, torch_threads
 from rnn_from_scratch.compare import results_frame, results_table, step_grad_norms
 from rnn_from_scratch.torch_rnns import TorchRNN
 from rnn_from_scratch.training import lm_loss
@@ -36,3 +36,11 @@ def test_step_grad_norms_shape():
     xb, yb = get_dls('seq').one_batch()
     g = step_grad_norms(TorchRNN(30, 64, 'rnn', 2, 'tanh'), xb, yb)
     assert [len(o) for o in g] == [16, 16] and all(v > 0 for o in g for v in o[:-1]) and g[0][-1] == 0
+
+def test_torch_threads_restores_the_count_even_on_error():
+    before = torch.get_num_threads()
+    with torch_threads(1): assert torch.get_num_threads() == 1
+    try:
+        with torch_threads(2): raise RuntimeError('boom')
+    except RuntimeError: pass
+    assert torch.get_num_threads() == before
