@@ -9,7 +9,7 @@ __all__ = ['MAX_NUMBER', 'SPLITS', 'DATA_KINDS', 'num2words', 'words2num', 'spli
            'check_tokens']
 
 # %% ../nbs/00_data.ipynb #378c8552
-import os, numbers, tempfile
+import difflib, os, numbers, tempfile
 from pathlib import Path
 import torch
 from fastai.basics import L, DataLoader, DataLoaders, tensor
@@ -123,10 +123,14 @@ def make_vocab(tokens): return L(tokens).unique()
 
 # %% ../nbs/00_data.ipynb #cfe4a3ad
 def numericalize(tokens, vocab)->L:
-    "The id of each token in `vocab`; an unknown token is an error that names it"
+    "The id of each token in `vocab`; an unknown token is an error that names it and the closest known tokens"
     w2i = {w: i for i, w in enumerate(vocab)}
-    try: return L(w2i[t] for t in tokens)
-    except KeyError as e: raise ValueError(f"unknown token {e.args[0]!r}: the vocab holds only {', '.join(vocab)}") from None
+    for t in tokens:
+        if t not in w2i:
+            close = difflib.get_close_matches(t, [str(v) for v in vocab], n=3)
+            hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"the vocab holds only {', '.join(map(repr, vocab))}"
+            raise ValueError(f"unknown token {t!r}: {hint}")
+    return L(w2i[t] for t in tokens)
 
 def load_nums(path:Path|None=None):
     "`(vocab, nums)`: the vocab and the whole token stream as ids"

@@ -14,6 +14,7 @@ from .training import register_model
 # %% ../nbs/04_many_to_many.ipynb #55d0f8f6
 class RNN4(RNN3):
     "Predict the next token after every input token, keeping state across batches (fastbook's `LMModel4`)"
+    n_tok = None  # reads any number of tokens, unlike RNN1 to RNN3
     def forward(self, x):
         check_tokens(x, self.i_h.num_embeddings)
         self.check_batch(x)

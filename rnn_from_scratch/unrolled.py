@@ -15,6 +15,7 @@ from .training import register_model
 # %% ../nbs/01_unrolled.ipynb #ef1b321f
 class RNN1(Module):
     "Three tokens in, the next token out: the same hidden layer applied three times, written out (fastbook's `LMModel1`)"
+    n_tok = 3  # the tokens it reads per prediction; text generation (10_generate) feeds it windows of this size
     def __init__(self, vocab_sz:int, n_hidden:int):
         self.i_h = nn.Embedding(vocab_sz, n_hidden)  # input to hidden
         self.h_h = nn.Linear(n_hidden, n_hidden)     # hidden to hidden

@@ -7,7 +7,7 @@ __all__ = ['CLASSES', 'number_label', 'number_items', 'split_items', 'pad_collat
            'varlen_dls', 'train_classifier', 'default_classifier', 'predict_number_class', 'evaluate']
 
 # %% ../nbs/08_varlen.ipynb #edbd9168
-import contextlib, difflib, io, random, tempfile
+import contextlib, io, random, tempfile
 from collections import Counter
 import torch, torch.nn.functional as F
 from torch import nn
@@ -98,14 +98,9 @@ def predict_number_class(text:str, learn:Learner|None=None)->str:
     "The class `learn` (default: `default_classifier()`) predicts for a number phrase such as 'seven thousand two'"
     words = text.split() if isinstance(text, str) else []
     if not words: raise ValueError(f"predict_number_class takes a non-empty number phrase such as 'seven thousand two', got {text!r}")
-    vocab = load_nums()[0]
-    known = sorted(set(vocab) - {'.'})
-    for w in words:
-        if w not in known:
-            close = difflib.get_close_matches(w, known, n=3)
-            raise ValueError(f"unknown word {w!r}" + (f": did you mean {', '.join(close)}?" if close else f"; known words: {', '.join(known)}"))
+    ids = numericalize(words, load_nums()[0])   # a clear error, with the closest words, for an unknown word
     words2num(' '.join(words))   # a clear error for words that are not a number phrase
-    x, lengths, _ = pad_collate([(tensor(numericalize(words, vocab)), 0)])
+    x, lengths, _ = pad_collate([(tensor(ids), 0)])
     learn = learn or default_classifier()   # trained only once the input is known to be good
     learn.model.eval()
     with torch.no_grad(): return CLASSES[learn.model(x, lengths).argmax(1).item()]

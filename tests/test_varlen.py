@@ -39,8 +39,8 @@ def test_trains_and_predicts(learn):
     assert r['accuracy'] > 0.5 and r['epochs'] == 2 and r['confusion'].shape == (18, 18)
     assert predict_number_class('seven thousand two', learn) in CLASSES
 
-@pytest.mark.parametrize('text,msg', [('', 'non-empty'), ('   ', 'non-empty'), ('seven thousnd two', "did you mean thousand"),
-                                      ('zebra', 'known words'), ('two seven', 'not a number phrase')])
+@pytest.mark.parametrize('text,msg', [('', 'non-empty'), ('   ', 'non-empty'), ('seven thousnd two', "did you mean 'thousand'"),
+                                      ('zebra', 'the vocab holds only'), ('two seven', 'not a number phrase')])
 def test_predict_bad_input(learn, text, msg):
     with pytest.raises(ValueError, match=msg): predict_number_class(text, learn)
 
