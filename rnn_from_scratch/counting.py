@@ -94,7 +94,9 @@ def train_lm(name:str, seed:int)->tuple:
     learn, r = train_model(name, seed=seed)
     return learn.model, r['accuracy'], r['valid_loss']
 
-def counting_runs(names:list, seeds:int=3, k:int=3)->tuple:
+def counting_runs(names:list, seeds:int=3, k:int=3,
+                  log=None # called with a line of text after each run, to show progress
+                 )->tuple:
     "Train each model of `names` once per seed and `count`: `(a row of scores per run, {(name, seed, 'valid' or 'train'): counts})`"
     check_positive('seeds', seeds)
     parts = dict(zip(('train', 'valid'), (count_targets(o, k) for o in split_numbers())))
@@ -106,6 +108,7 @@ def counting_runs(names:list, seeds:int=3, k:int=3)->tuple:
             v, t = count_scores(counts[name, seed, 'valid']), count_scores(counts[name, seed, 'train'])
             rows.append(dict(model=name, seed=seed, token_accuracy=acc, perplexity=math.exp(loss), counting_valid=v['exact'],
                              counting_train=t['exact'], thousands_valid=v['thousands'], below_valid=v['below']))
+            if log: log(f"{name} seed {seed}: token accuracy {acc:.4f}, numbers right {v['exact']:.3f} (validation), {t['exact']:.3f} (training)")
     return pd.DataFrame(rows), counts
 
 def counting_table(runs:pd.DataFrame)->str:

@@ -70,3 +70,30 @@ def test_bench_quick_json(tmp_path):
     ep = [o for o in rows if o['kind'] == 'epoch']
     assert len(ep) == 10 and all(0 < o['epoch_ratio'] for o in ep)
     assert all('ratio_to_nn_rnn' in o and 'size' in o for o in rows) and all('epoch_ratio' in o for o in fb.values())
+
+def test_generate_continues_the_prompt():
+    r = rnnfs('generate', 'one hundred three . one hundred four .', '--model', 'nn.gru2', '-n', '8', '--greedy', '--stop', '.')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == 'one hundred three . one hundred four . one hundred five' and 'nn.gru2 (token accuracy' in r.stderr
+    a, b = (rnnfs('generate', 'two . three .', '--model', 'rnn4', '-n', '6', '--seed', '3').stdout for _ in range(2))
+    assert a == b and a.startswith('two . three .')
+
+@pytest.mark.parametrize('args,msg', [(('one . tow .',), "did you mean 'two'"), (('one .', '--temperature', '-1'), 'above 0'),
+                                      (('one .', '--stop', 'end'), "unknown token 'end'"), (('one .', '--model', 'rnn2'), 'at least 3 words')])
+def test_generate_bad_input_fails_before_training(args, msg):
+    r = rnnfs('generate', *args)
+    assert r.returncode == 2 and msg in r.stderr and 'token accuracy' not in r.stderr
+
+def test_count_prints_the_table_and_writes_json(tmp_path):
+    fn = tmp_path/'count.json'
+    r = rnnfs('count', '--models', 'rnn4', 'tanh_by_hand', '--seeds', '1', '--json', str(fn))
+    assert r.returncode == 0, r.stderr
+    assert 'rnn4 seed 0: token accuracy' in r.stdout and '| tanh_by_hand | 1 |' in r.stdout
+    rows = json.loads(fn.read_text())
+    assert [o['model'] for o in rows] == ['rnn4', 'tanh_by_hand']
+    assert all(0 <= o['counting_valid'] <= o['token_accuracy'] for o in rows)
+
+@pytest.mark.parametrize('args,msg', [(('-k', '0'), 'k must be'), (('--json', '/nonexistent/c.json'), 'does not exist')])
+def test_count_bad_input(args, msg):
+    r = rnnfs('count', *args)
+    assert r.returncode == 2 and msg in r.stderr and 'seed 0' not in r.stdout
