@@ -8,7 +8,7 @@ __all__ = ['init_params', 'rnn_forward', 'softmax_ce', 'rnn_backward', 'loss_and
            'valid_metrics', 'train_hand_rnn', 'long_batch', 'hidden_grad_norms', 'grad_norm_curves', 'plot_grad_norms',
            'decay_table']
 
-# %% ../nbs/09_bptt.ipynb #87b89357
+# %% ../nbs/09_bptt.ipynb #c8038a50
 import math, numbers, time
 import pandas as pd, matplotlib.pyplot as plt
 import torch, torch.nn.functional as F
@@ -19,7 +19,7 @@ from .many_to_many import RNN4
 from .compare import step_grad_norms
 from .training import check_positive
 
-# %% ../nbs/09_bptt.ipynb #8cfe144d
+# %% ../nbs/09_bptt.ipynb #e188ba32
 def init_params(vocab_sz:int, n_hidden:int, seed:int=0, dtype=torch.float64)->dict:
     "The weights of a tanh RNN language model: embedding `E`, recurrent `W_hh` and `b_h`, output `W_hy` and `b_y`"
     g = torch.Generator().manual_seed(seed)
@@ -28,7 +28,7 @@ def init_params(vocab_sz:int, n_hidden:int, seed:int=0, dtype=torch.float64)->di
                 W_hh=randn(n_hidden, n_hidden, std=n_hidden ** -0.5), b_h=torch.zeros(n_hidden, dtype=dtype),
                 W_hy=randn(vocab_sz, n_hidden, std=n_hidden ** -0.5), b_y=torch.zeros(vocab_sz, dtype=dtype))
 
-# %% ../nbs/09_bptt.ipynb #57f15256
+# %% ../nbs/09_bptt.ipynb #1d4f7d45
 def rnn_forward(p:dict, # weights from `init_params`
                 x, # token ids, (bs, sl)
                 h # the starting state h_0, (bs, n_hidden)
@@ -41,7 +41,7 @@ def rnn_forward(p:dict, # weights from `init_params`
         zs.append(h @ p['W_hy'].T + p['b_y'])                          # z_t
     return torch.stack(zs, dim=1), hs
 
-# %% ../nbs/09_bptt.ipynb #e16e2108
+# %% ../nbs/09_bptt.ipynb #74cba8df
 def softmax_ce(z, # scores, (bs, sl, vocab_sz)
                y # target ids, (bs, sl)
               ):
@@ -50,7 +50,7 @@ def softmax_ce(z, # scores, (bs, sl, vocab_sz)
     dz = torch.softmax(z, -1) - F.one_hot(y, z.shape[-1]).to(z.dtype)   # p − one_hot(y): dy[target] -= 1
     return loss, dz / y.numel()
 
-# %% ../nbs/09_bptt.ipynb #e8a01387
+# %% ../nbs/09_bptt.ipynb #ebe8fb77
 def rnn_backward(p:dict, # the weights `rnn_forward` used
                  x, # its token ids, (bs, sl)
                  hs:list, # its states [h_0, …, h_sl]
@@ -76,7 +76,7 @@ def loss_and_grads(p:dict, x, y, h):
     loss, dz = softmax_ce(z, y)
     return loss.item(), rnn_backward(p, x, hs, dz)[0], hs[-1]
 
-# %% ../nbs/09_bptt.ipynb #09c72e71
+# %% ../nbs/09_bptt.ipynb #4dc15739
 class HandRNN:
     "A tanh RNN language model computed by `rnn_forward`, keeping its state across calls like RNN4 (no autograd anywhere)"
     n_tok = None  # reads any number of tokens
@@ -108,7 +108,7 @@ def to_torch(m:HandRNN)->TorchRNN:
         t.h_o.weight.copy_(p['W_hy']); t.h_o.bias.copy_(p['b_y'])
     return t
 
-# %% ../nbs/09_bptt.ipynb #f6960ac3
+# %% ../nbs/09_bptt.ipynb #0a65ba34
 def rel_error(a, b)->float:
     "‖a − b‖ / (‖a‖ + ‖b‖): 0 for equal tensors, 1 for unrelated ones (0 when both are 0)"
     d = a.norm() + b.norm()
@@ -143,7 +143,7 @@ def torch_rnn_grads(m:HandRNN, x, y, h)->dict:
     r = t.rnn
     return dict(E=t.i_h.weight.grad, W_hh=r.weight_hh_l0.grad, b_h=r.bias_ih_l0.grad, W_hy=t.h_o.weight.grad, b_y=t.h_o.bias.grad)
 
-# %% ../nbs/09_bptt.ipynb #88668c5d
+# %% ../nbs/09_bptt.ipynb #ddcf0ecc
 def grad_check(vocab_sz:int=30, n_hidden:int=8, bs:int=3, sl:int=6, seed:int=0, eps:float=1e-6)->pd.DataFrame:
     "Relative error of `rnn_backward`'s gradients against finite differences, autograd, and `nn.RNN`, per weight (float64)"
     m = HandRNN(vocab_sz, n_hidden, seed)
@@ -157,7 +157,7 @@ def grad_check(vocab_sz:int=30, n_hidden:int=8, bs:int=3, sl:int=6, seed:int=0, 
     rows = [dict(weight=k, shape=tuple(w.shape), **{c: rel_error(ours[k], o[k]) for c, o in checks.items()}) for k, w in m.p.items()]
     return pd.DataFrame(rows).set_index('weight')
 
-# %% ../nbs/09_bptt.ipynb #f8e29783
+# %% ../nbs/09_bptt.ipynb #b19b93f0
 def clip_grads(g:dict, max_norm:float)->float:
     "Scale the gradients `g` in place so that their global norm is at most `max_norm`; returns the norm before"
     norm = torch.sqrt(sum((v * v).sum() for v in g.values())).item()
@@ -175,7 +175,7 @@ class Adagrad:
             self.sums[k] += g[k] * g[k]
             w -= self.lr * g[k] / (self.sums[k].sqrt() + self.eps)
 
-# %% ../nbs/09_bptt.ipynb #3e885d78
+# %% ../nbs/09_bptt.ipynb #ecf38219
 def valid_metrics(m:HandRNN, dl)->tuple:
     "`(loss, accuracy)` of `m` over the batches of `dl`, the state reset first and carried from batch to batch"
     m.reset(); loss, hits, n = 0.0, 0, 0
@@ -207,7 +207,7 @@ def train_hand_rnn(dls, # `get_dls('seq')`: rows that continue from batch to bat
     m.history = pd.DataFrame(rows).rename_axis('epoch')
     return m
 
-# %% ../nbs/09_bptt.ipynb #e4083037
+# %% ../nbs/09_bptt.ipynb #01db647f
 def long_batch(sl:int=64, bs:int=64)->tuple:
     "`(x, y)`: the first `bs` validation windows of `sl` tokens, to follow gradients further back than training does"
     _, valid = split_dataset(seq_dataset(load_nums()[1], sl))
@@ -230,7 +230,7 @@ def grad_norm_curves(models:dict, # name -> a `HandRNN`, an `RNN4` or a `TorchRN
         cols[name] = n[::-1]
     return pd.DataFrame(cols).rename_axis('steps back')
 
-# %% ../nbs/09_bptt.ipynb #cd7ac469
+# %% ../nbs/09_bptt.ipynb #35a2ee23
 def plot_grad_norms(curves:dict # stage -> `grad_norm_curves` frame
                    )->plt.Figure:
     "One panel per stage: ‖∂L_T/∂h_t‖ on a log scale against the steps back from the loss, a line per model"
