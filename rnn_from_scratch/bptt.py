@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['init_params', 'rnn_forward', 'softmax_ce', 'rnn_backward', 'loss_and_grads', 'HandRNN', 'to_torch', 'rel_error',
            'numerical_grads', 'autograd_grads', 'torch_rnn_grads', 'grad_check', 'clip_grads', 'Adagrad',
-           'valid_metrics', 'train_hand_rnn', 'long_batch', 'hidden_grad_norms', 'grad_norm_curves', 'plot_grad_norms',
-           'decay_table']
+           'valid_metrics', 'train_hand_rnn', 'long_batch', 'hidden_grad_norms', 'top_layer_norms', 'grad_norm_curves',
+           'plot_grad_norms', 'decay_table']
 
 # %% ../nbs/09_bptt.ipynb #c8038a50
 import math, numbers, time
@@ -15,7 +15,6 @@ import torch, torch.nn.functional as F
 from .data import check_tokens, load_nums, seq_dataset, split_dataset, prebatch, most_common_baseline
 from .stateful import batch_error
 from .torch_rnns import TorchRNN, from_rnn4
-from .many_to_many import RNN4
 from .compare import step_grad_norms
 from .training import check_positive
 
@@ -220,15 +219,15 @@ def hidden_grad_norms(m:HandRNN, x, y)->list:
     dz[:, -1:] = softmax_ce(z[:, -1:], y[:, -1:])[1]   # only the last step's loss sends a gradient
     return [d.norm().item() for d in rnn_backward(m.p, x, hs, dz)[1]]
 
+def top_layer_norms(m, x, y)->list:
+    "‖∂L_T/∂h_t‖ of the top layer for each step t: `hidden_grad_norms` for a `HandRNN`, `step_grad_norms` for a `TorchRNN`, via `from_rnn4` for RNN4"
+    if isinstance(m, HandRNN): return hidden_grad_norms(m, x, y)
+    return step_grad_norms(m if hasattr(m, 'rnn') else from_rnn4(m), x, y)[-1]   # told apart by their layers, not their class
+
 def grad_norm_curves(models:dict, # name -> a `HandRNN`, an `RNN4` or a `TorchRNN`
                      x, y)->pd.DataFrame:
     "‖∂L_T/∂h_t‖ of each model's top layer (a column each), indexed by the steps back from the loss, T − t"
-    cols = {}
-    for name, m in models.items():
-        if isinstance(m, HandRNN): n = hidden_grad_norms(m, x, y)
-        else: n = step_grad_norms(from_rnn4(m) if isinstance(m, RNN4) else m, x, y)[-1]
-        cols[name] = n[::-1]
-    return pd.DataFrame(cols).rename_axis('steps back')
+    return pd.DataFrame({name: top_layer_norms(m, x, y)[::-1] for name, m in models.items()}).rename_axis('steps back')
 
 # %% ../nbs/09_bptt.ipynb #35a2ee23
 def plot_grad_norms(curves:dict # stage -> `grad_norm_curves` frame
