@@ -12,7 +12,7 @@ __all__ = ['init_params', 'rnn_forward', 'softmax_ce', 'rnn_backward', 'loss_and
 import math, numbers, time
 import pandas as pd, matplotlib.pyplot as plt
 import torch, torch.nn.functional as F
-from .data import check_tokens, load_nums, seq_dataset, split_dataset, prebatch, most_common_baseline
+from .data import check_tokens, load_nums, seq_dataset, split_dataset, prebatch
 from .stateful import batch_error
 from .torch_rnns import TorchRNN, from_rnn4
 from .compare import step_grad_norms

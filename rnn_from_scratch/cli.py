@@ -14,7 +14,7 @@ import rnn_from_scratch
 from .data import write_atomic, load_nums
 from .training import train_model, model_names, check_positive, get_recipe
 from .compare import compare, results_frame, results_table, plot_comparison
-from .generate import prepare, generate
+from .generate import prepare, generate, check_prompt_length
 from .counting import counting_runs, counting_table, HAND
 
 # %% ../nbs/90_cli.ipynb #a65845b8
@@ -128,8 +128,7 @@ def bench_cmd(args)->int:
 def generate_cmd(args)->int:
     "Run `rnnfs generate`: check the request, train the model, print the prompt and its continuation"
     ids, _, _ = prepare(args.prompt, args.n, args.temperature, load_nums()[0], args.stop)
-    n_tok = getattr(get_recipe(args.model).model, 'n_tok', None)
-    if n_tok and ids.shape[1] < n_tok: raise ValueError(f"{args.model} reads {n_tok} tokens at a time: give a prompt of at least {n_tok} words")
+    check_prompt_length(get_recipe(args.model).model, ids.shape[1])
     learn, res = train_model(args.model, seed=args.seed)
     print(f"{args.model} (token accuracy {res['accuracy']:.4f}):", file=sys.stderr)
     print(generate(learn, args.prompt, args.n, args.temperature, args.greedy, stop=args.stop, seed=args.seed))

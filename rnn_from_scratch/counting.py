@@ -10,7 +10,7 @@ __all__ = ['HAND', 'KINDS', 'split_numbers', 'count_prompt', 'count_targets', 'c
 import math
 import pandas as pd, matplotlib.pyplot as plt, torch
 from fastai.basics import Learner
-from .data import num2words, words2num, read_lines, load_nums, get_dls
+from .data import num2words, words2num, read_lines, tokenize, load_nums, get_dls
 from .generate import encode, decode, generate_ids
 from .training import train_model, md_table, check_positive
 from .bptt import train_hand_rnn
@@ -18,7 +18,8 @@ from .bptt import train_hand_rnn
 # %% ../nbs/11_counting.ipynb #b5a586da
 def split_numbers(sl:int=16, pct:float=0.8)->tuple:
     "`(train, valid)`: the numbers whose words lie wholly in the training part of the token stream, and wholly in the validation part (as `get_dls` splits it)"
-    lines, n_tokens = read_lines(), len(load_nums()[1])
+    lines = read_lines()
+    n_tokens = len(tokenize(lines))
     n_items = len(range(0, n_tokens - sl - 1, sl))            # what `seq_dataset` makes
     cut, end = int(n_items * pct) * sl, n_items * sl + 1       # the first validation token, and one past the last
     train, valid, pos = [], [], 0

@@ -115,14 +115,15 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
                 bs:int=64, # batch size
                 n_hidden:int=64, # hidden size
                 progress:bool=False, # show fastai's progress bar and epoch table
-                threads:int=1 # torch threads
+                threads:int=1, # torch threads
+                dls=None # other `DataLoaders` with a `vocab` (e.g. characters); default: `get_dls` for the recipe's data kind
                ):
     "Train the registered model `name` with its book recipe; returns `(learn, results)`"
     r = get_recipe(name)
     check_positive('epochs', epochs); check_positive('lr', lr, numbers.Real); check_positive('threads', threads)
     torch.set_num_threads(threads)
     set_seed(seed, reproducible=True)
-    dls = get_dls(r.data, bs=bs)
+    dls = get_dls(r.data, bs=bs) if dls is None else dls
     learn = lm_learner(dls, r.model(len(dls.vocab), n_hidden))
     fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
     return learn, results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)

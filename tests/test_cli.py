@@ -79,7 +79,7 @@ def test_generate_continues_the_prompt():
     assert a == b and a.startswith('two . three .')
 
 @pytest.mark.parametrize('args,msg', [(('one . tow .',), "did you mean 'two'"), (('one .', '--temperature', '-1'), 'above 0'),
-                                      (('one .', '--stop', 'end'), "unknown token 'end'"), (('one .', '--model', 'rnn2'), 'at least 3 words')])
+                                      (('one .', '--stop', 'end'), "unknown token 'end'"), (('one .', '--model', 'rnn2'), 'RNN2 reads 3 tokens at a time')])
 def test_generate_bad_input_fails_before_training(args, msg):
     r = rnnfs('generate', *args)
     assert r.returncode == 2 and msg in r.stderr and 'token accuracy' not in r.stderr
