@@ -51,6 +51,8 @@ def count(model, # a `Learner` or a language model of the package, on HUMAN_NUMB
          )->pd.DataFrame:
     "For each n: what `model` says greedily after `count_prompt(n, k)`, the number that is (or None), and whether it is exactly `num2words(n)`"
     if isinstance(model, Learner): model = model.model
+    check_positive('k', k); check_positive('max_new', max_new)
+    if not len(numbers): raise ValueError("count needs at least one number to prompt for, such as count_targets(split_numbers()[1])")
     vocab = load_nums()[0]
     stop = list(vocab).index('.')
     groups = {}
@@ -59,12 +61,12 @@ def count(model, # a `Learner` or a language model of the package, on HUMAN_NUMB
         groups.setdefault(len(ids), []).append((n, ids))
     rows = []
     for items in groups.values():
-        said = generate_ids(model, torch.tensor([ids for _, ids in items]), max_new, greedy=True, stop=stop)
+        said = generate_ids(model, torch.tensor([ids for _, ids in items]), max_new, greedy=True, stop=stop, vocab_sz=len(vocab))
         for (n, _), o in zip(items, said.tolist()):
             rows.append(dict(n=n, target=num2words(n), said=decode(o[:o.index(stop)] if stop in o else o, vocab)))
     df = pd.DataFrame(rows).sort_values('n').reset_index(drop=True)
     df['correct'] = df.said == df.target
-    df['said_n'] = df.said.map(_as_number)
+    df['said_n'] = pd.Series([_as_number(s) for s in df.said], dtype=object)   # None where it is not a number
     return df
 
 # %% ../nbs/11_counting.ipynb #2a54ea46
@@ -74,7 +76,7 @@ def boundary(n:int)->str:
 
 def miss_kind(n:int, said_n)->str:
     "How saying `said_n` for `n` went wrong: 'right', 'not a number', 'thousands word', 'below the thousands' or 'both'"
-    if said_n is None: return 'not a number'
+    if said_n is None or pd.isna(said_n): return 'not a number'
     if said_n == n: return 'right'
     th, rest = said_n // 1000 != n // 1000, said_n % 1000 != n % 1000
     return 'both' if th and rest else 'thousands word' if th else 'below the thousands'

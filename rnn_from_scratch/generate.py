@@ -10,7 +10,7 @@ __all__ = ['is_char_vocab', 'encode', 'decode', 'check_prompt_length', 'next_sco
 import numbers
 import torch, torch.nn.functional as F
 from torch import nn
-from fastai.basics import Learner
+from fastai.basics import Learner, DataLoaders
 from .data import load_nums, numericalize, make_vocab, seq_dataset, lm_dls
 from .training import get_recipe, train_model
 
@@ -128,7 +128,7 @@ def generate(model, # a `Learner`, or a language model of the package (RNN1 … 
 
 # %% ../nbs/10_generate.ipynb #9a696900
 def char_dls(lines:list, # short texts, one per line
-             sl:int=8, bs:int=16, repeats:int=50)->tuple:
+             sl:int=8, bs:int=16, repeats:int=50)->DataLoaders:
     "`DataLoaders` of characters over `lines` joined by newlines and repeated `repeats` times, validated on the same text"
     text = '\n'.join(lines) + '\n'
     vocab = make_vocab(sorted(set(text)))

@@ -42,6 +42,23 @@ def test_a_perfect_counter_scores_one_and_an_off_by_one_scores_zero():
     kinds = [miss_kind(r.n, r.said_n) for r in off.itertuples()]
     assert kinds.count('thousands word') == 0 and 'both' in kinds and 'below the thousands' in kinds   # 999 -> 1,001 changes both
 
+class Babbler(Oracle):
+    "Says 'thousand thousand .' whatever the prompt: not a number"
+    def next_id(self, ids):
+        words = [VOCAB[i] for i in ids]
+        return VOCAB.index('.' if words[-2:] == ['thousand', 'thousand'] else 'thousand')
+
+def test_a_non_number_is_read_as_one():
+    c = count(Babbler(), [2005, 2006])
+    assert list(c.said) == ['thousand thousand'] * 2 and list(c.said_n) == [None, None] and not c.correct.any()
+    assert [miss_kind(r.n, r.said_n) for r in c.itertuples()] == ['not a number'] * 2
+    assert by_kind({('babbler', 0, 'valid'): c}).loc['not a number', 'babbler'] == 1.0
+    assert count_scores(c) == dict(exact=0.0, thousands=0.0, below=0.0)
+
+@pytest.mark.parametrize('kw,msg', [(dict(numbers=[]), 'at least one number'), (dict(k=0), 'k must be'), (dict(max_new=0), 'max_new must be')])
+def test_count_bad_input(kw, msg):
+    with pytest.raises(ValueError, match=msg): count(Oracle(1), **(dict(numbers=[2005]) | kw))
+
 def test_kinds_and_boundaries():
     assert [boundary(n) for n in (1000, 1100, 1110, 1111)] == ['thousands', 'hundreds', 'tens', 'units']
     assert [miss_kind(5005, s) for s in (5005, 4005, 5006, 4006, None)] == ['right', 'thousands word', 'below the thousands', 'both', 'not a number']
