@@ -16,7 +16,7 @@ from .data import check_tokens, load_nums, seq_dataset, split_dataset, prebatch
 from .stateful import batch_error
 from .torch_rnns import TorchRNN, from_rnn4
 from .compare import step_grad_norms
-from .training import check_positive
+from .training import check_positive, lm_loss
 
 # %% ../nbs/09_bptt.ipynb #e188ba32
 def init_params(vocab_sz:int, n_hidden:int, seed:int=0, dtype=torch.float64)->dict:
@@ -83,9 +83,12 @@ class HandRNN:
         self.p, self.h = init_params(vocab_sz, n_hidden, seed, dtype), None
     @property
     def vocab_sz(self): return self.p['E'].shape[0]
+    def zeros(self, bs:int):
+        "A fresh state for a batch of `bs` rows"
+        return torch.zeros(bs, self.p['W_hh'].shape[0], dtype=self.p['E'].dtype)
     def state(self, bs:int):
         "The kept state for a batch of `bs` rows: zeros after `reset`"
-        if self.h is None: return torch.zeros(bs, self.p['W_hh'].shape[0], dtype=self.p['E'].dtype)
+        if self.h is None: return self.zeros(bs)
         if self.h.shape[0] != bs: raise batch_error(self, self.h.shape[0], bs)
         return self.h
     def __call__(self, x):
@@ -129,16 +132,14 @@ def numerical_grads(p:dict, loss_fn, eps:float=1e-6)->dict:
 def autograd_grads(p:dict, x, y, h)->dict:
     "The gradients autograd finds through the same `rnn_forward`"
     q = {k: w.clone().requires_grad_() for k, w in p.items()}
-    z, _ = rnn_forward(q, x, h)
-    F.cross_entropy(z.reshape(-1, z.shape[-1]), y.reshape(-1)).backward()
+    lm_loss(rnn_forward(q, x, h)[0], y).backward()
     return {k: w.grad for k, w in q.items()}
 
 def torch_rnn_grads(m:HandRNN, x, y, h)->dict:
     "The gradients of PyTorch's `nn.RNN` holding `m`'s weights, named as `m.p` names them"
     t = to_torch(m)
     t.h = h[None]
-    z = t(x)
-    F.cross_entropy(z.reshape(-1, z.shape[-1]), y.reshape(-1)).backward()
+    lm_loss(t(x), y).backward()
     r = t.rnn
     return dict(E=t.i_h.weight.grad, W_hh=r.weight_hh_l0.grad, b_h=r.bias_ih_l0.grad, W_hy=t.h_o.weight.grad, b_y=t.h_o.bias.grad)
 
@@ -214,7 +215,7 @@ def long_batch(sl:int=64, bs:int=64)->tuple:
 
 def hidden_grad_norms(m:HandRNN, x, y)->list:
     "‖∂(loss at the last step)/∂h_t‖ for each step t, from a fresh state, by `rnn_backward`: `step_grad_norms` for a `HandRNN`"
-    z, hs = rnn_forward(m.p, x, torch.zeros(x.shape[0], m.p['W_hh'].shape[0], dtype=m.p['E'].dtype))
+    z, hs = rnn_forward(m.p, x, m.zeros(x.shape[0]))
     dz = torch.zeros_like(z)
     dz[:, -1:] = softmax_ce(z[:, -1:], y[:, -1:])[1]   # only the last step's loss sends a gradient
     return [d.norm().item() for d in rnn_backward(m.p, x, hs, dz)[1]]
