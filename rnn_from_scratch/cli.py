@@ -117,7 +117,7 @@ def compare_cmd(args)->int:
 # %% ../nbs/90_cli.ipynb #f59e9bd0
 def bench_cmd(args)->int:
     "Run `rnnfs bench`: every speed measurement, printed as it comes, optionally written as JSON"
-    from rnn_from_scratch.bench import bench
+    from rnn_from_scratch.speed import bench
     check_positive('reps', args.reps)
     if args.json: check_writable(args.json)
     rows = bench(reps=1 if args.quick else args.reps, sizes=('book',) if args.quick else ('book', 'large'))

@@ -7,14 +7,15 @@ __all__ = ['COLUMNS', 'compare', 'baseline_row', 'results_frame', 'results_table
            'step_grad_norms', 'train_variant']
 
 # %% ../nbs/06_compare.ipynb #1a548df0
-import math, time
+import itertools
 import pandas as pd, matplotlib.pyplot as plt, torch
-from fastai.basics import Callback, set_seed
+from functools import partial
+from fastai.basics import Callback
 from fastai.callback.training import GradientClip
 from .data import get_dls, most_common_baseline
 from .torch_rnns import TorchRNN
-from .training import (model_names, get_recipe, train_model, summarize, md_table, check_positive,
-                                       lm_learner, fit, results)
+from .training import model_names, get_recipe, train_model, train_seeds, summarize, check_positive, pm, Recipe
+
 
 # %% ../nbs/06_compare.ipynb #d800e0eb
 def compare(names:list|None=None, # registered model names; default: all of them
@@ -22,20 +23,15 @@ def compare(names:list|None=None, # registered model names; default: all of them
             epochs:int|None=None, # default: each model's book recipe
             log=None # called with a line of text after each run, to show progress
            )->list:
-    "Train every model in `names` once per seed and `summarize` each, adding its perplexity"
+    "Train every model in `names` once per seed and `summarize` each"
     names = names or model_names()
     for n in names: get_recipe(n)  # unknown names fail before any training
     check_positive('seeds', seeds); check_positive('epochs', epochs)
-    out, k = [], 0
-    for n in names:
-        runs = []
-        for seed in range(seeds):
-            t0 = time.perf_counter()
-            runs.append(train_model(n, epochs=epochs, seed=seed)[1]); k += 1
-            if log: log(f"[{k}/{len(names)*seeds}] {n} seed {seed}: accuracy {runs[-1]['accuracy']:.4f} ({time.perf_counter()-t0:.1f} s)")
-        s = summarize(runs)
-        out.append(s | dict(perplexity=math.exp(s['valid_loss_mean'])))
-    return out
+    k, total = itertools.count(1), len(names) * seeds
+    def say(r):
+        if log: log(f"[{next(k)}/{total}] {r['model']} seed {r['seed']}: accuracy {r['accuracy']:.4f} ({r['seconds_per_epoch'] * r['epochs']:.1f} s)")
+    return [summarize(train_seeds(n, range(seeds), log=say, epochs=epochs)) for n in names]
+
 
 # %% ../nbs/06_compare.ipynb #4dba64e6
 def baseline_row()->dict:
@@ -51,18 +47,18 @@ def results_frame(summaries:list)->pd.DataFrame:
     return pd.DataFrame(summaries + [baseline_row()]).reindex(columns=COLUMNS)
 
 # %% ../nbs/06_compare.ipynb #1178e8db
-def _pm(m, s, fmt='{:.3f}'): return '' if pd.isna(m) else f'{fmt.format(m)} ± {fmt.format(s)}'
 def _num(v, fmt): return '' if pd.isna(v) else fmt.format(v)
 
 def results_table(df:pd.DataFrame)->str:
     "`results_frame` as a readable markdown table"
     t = pd.DataFrame({'model': df.model, 'parameters': df.params.map(lambda v: f'{int(v):,}'),
-                      'accuracy': [_pm(m, s) for m, s in zip(df.accuracy_mean, df.accuracy_std)],
-                      'valid loss': [_pm(m, s) for m, s in zip(df.valid_loss_mean, df.valid_loss_std)],
+                      'accuracy': [pm(m, s) for m, s in zip(df.accuracy_mean, df.accuracy_std)],
+                      'valid loss': [pm(m, s) for m, s in zip(df.valid_loss_mean, df.valid_loss_std)],
                       'perplexity': df.perplexity.map(lambda v: _num(v, '{:.2f}')),
                       's/epoch': df.seconds_per_epoch.map(lambda v: _num(v, '{:.2f}')),
                       'tokens/s': df.tokens_per_s.map(lambda v: _num(v, '{:,.0f}'))})
-    return md_table(t)
+    return t.to_markdown(index=False)
+
 
 # %% ../nbs/06_compare.ipynb #cde59c99
 def plot_comparison(summaries:list, title:str='')->plt.Figure:
@@ -107,10 +103,8 @@ def step_grad_norms(model, # a `TorchRNN`
 
 # %% ../nbs/06_compare.ipynb #188acb12
 def train_variant(n_layers:int, nonlinearity:str, clip:float|None=None, seed:int=0, epochs:int=15, lr:float=3e-3):
-    "Train a plain `TorchRNN` variant with RNN4's recipe; returns `(learn, results)`, gradient norms in `learn.grad_norms`"
-    set_seed(seed, reproducible=True)
-    learn = lm_learner(get_dls('seq'), TorchRNN(30, 64, 'rnn', n_layers, nonlinearity))
-    learn.add_cb(GradNorms())
-    if clip: learn.add_cb(GradientClip(clip))
-    fit(learn, epochs, lr)
-    return learn, results(learn, f"{n_layers}x{nonlinearity}{' clip' if clip else ''}", lr=lr, seed=seed)
+    "Train a plain `TorchRNN` variant with RNN4's recipe through `train_model`; returns `(learn, results)`, gradient norms in `learn.grad_norms`"
+    r = Recipe(partial(TorchRNN, cell='rnn', n_layers=n_layers, nonlinearity=nonlinearity), 'seq', epochs, lr)
+    cbs = [GradNorms()] + ([GradientClip(clip)] if clip else [])
+    return train_model(f"{n_layers}x{nonlinearity}{' clip' if clip else ''}", seed=seed, cbs=cbs, recipe=r)
+

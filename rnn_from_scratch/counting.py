@@ -10,18 +10,17 @@ __all__ = ['HAND', 'KINDS', 'split_numbers', 'count_prompt', 'count_targets', 'c
 import math
 import pandas as pd, matplotlib.pyplot as plt, torch
 from fastai.basics import Learner
-from .data import num2words, words2num, read_lines, tokenize, load_nums, get_dls
+from .data import num2words, words2num, read_lines, tokenize, load_nums, get_dls, seq_starts, split_dataset
 from .generate import encode, decode, generate_ids
-from .training import train_model, md_table, check_positive
+from .training import train_model, check_positive, pm, perplexity
 from .bptt import train_hand_rnn
 
 # %% ../nbs/11_counting.ipynb #b5a586da
 def split_numbers(sl:int=16, pct:float=0.8)->tuple:
     "`(train, valid)`: the numbers whose words lie wholly in the training part of the token stream, and wholly in the validation part (as `get_dls` splits it)"
     lines = read_lines()
-    n_tokens = len(tokenize(lines))
-    n_items = len(range(0, n_tokens - sl - 1, sl))            # what `seq_dataset` makes
-    cut, end = int(n_items * pct) * sl, n_items * sl + 1       # the first validation token, and one past the last
+    train_starts, valid_starts = split_dataset(seq_starts(len(tokenize(lines)), sl), pct)   # the items' first tokens, split as the items are
+    cut, end = valid_starts[0], valid_starts[-1] + sl + 1      # the first validation token, and one past the last target
     train, valid, pos = [], [], 0
     for l in lines:
         n_words = len(l.split())
@@ -109,20 +108,21 @@ def counting_runs(names:list, seeds:int=3, k:int=3,
             m, acc, loss = train_lm(name, seed)
             for part, nums in parts.items(): counts[name, seed, part] = count(m, nums, k)
             v, t = count_scores(counts[name, seed, 'valid']), count_scores(counts[name, seed, 'train'])
-            rows.append(dict(model=name, seed=seed, token_accuracy=acc, perplexity=math.exp(loss), counting_valid=v['exact'],
+            rows.append(dict(model=name, seed=seed, token_accuracy=acc, valid_loss=loss, counting_valid=v['exact'],
                              counting_train=t['exact'], thousands_valid=v['thousands'], below_valid=v['below']))
             if log: log(f"{name} seed {seed}: token accuracy {acc:.4f}, numbers right {v['exact']:.3f} (validation), {t['exact']:.3f} (training)")
     return pd.DataFrame(rows), counts
 
 def counting_table(runs:pd.DataFrame)->str:
-    "Mean ± std over seeds of every score in `runs`, a markdown row per model"
-    cols = {'token_accuracy': 'token accuracy', 'perplexity': 'perplexity', 'counting_valid': 'numbers right, validation',
+    "Mean ± std over seeds of every score in `runs` and the model's `perplexity`, a markdown row per model"
+    cols = {'token_accuracy': 'token accuracy', 'counting_valid': 'numbers right, validation',
             'counting_train': 'numbers right, training', 'thousands_valid': 'thousands word right, validation',
             'below_valid': 'right below the thousands, validation'}
     g = runs.groupby('model', sort=False)
     t = pd.DataFrame({'model': list(g.groups), 'seeds': g.size().values,
-                      **{label: [f'{m:.3f} ± {s:.3f}' for m, s in zip(g[c].mean(), g[c].std().fillna(0))] for c, label in cols.items()}})
-    return md_table(t)
+                      'perplexity': [f'{perplexity(v):.2f}' for v in g.valid_loss.apply(list)],
+                      **{label: [pm(m, s) for m, s in zip(g[c].mean(), g[c].std().fillna(0))] for c, label in cols.items()}})
+    return t.to_markdown(index=False)
 
 # %% ../nbs/11_counting.ipynb #7b0f24ff
 def _part(counts:dict, part:str, seed:int)->dict: return {name: c for (name, s, p), c in counts.items() if s == seed and p == part}

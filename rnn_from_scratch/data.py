@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['MAX_NUMBER', 'SPLITS', 'DATA_KINDS', 'num2words', 'words2num', 'split_lines', 'write_atomic', 'write_human_numbers',
            'human_numbers', 'read_lines', 'tokenize', 'make_vocab', 'numericalize', 'load_nums', 'words3_dataset',
-           'seq_dataset', 'split_dataset', 'group_chunks', 'prebatch', 'lm_dls', 'get_dls', 'most_common_baseline',
-           'check_tokens']
+           'seq_starts', 'seq_dataset', 'split_dataset', 'group_chunks', 'prebatch', 'lm_dls', 'get_dls',
+           'most_common_baseline', 'check_tokens']
 
 # %% ../nbs/00_data.ipynb #378c8552
 import difflib, os, numbers, tempfile
@@ -118,8 +118,14 @@ def read_lines(path:Path|None=None # a HUMAN_NUMBERS folder; default: `human_num
         lines += got
     return lines
 
-def tokenize(lines): return ' . '.join(l.strip() for l in lines).split(' ')
-def make_vocab(tokens): return L(tokens).unique()
+def tokenize(lines)->list:
+    "The words of `lines`, joined by ' . ' between lines, as one list of tokens"
+    return ' . '.join(l.strip() for l in lines).split(' ')
+
+def make_vocab(tokens)->L:
+    "The distinct tokens of `tokens` in order of first appearance (fastai's `L.unique`)"
+    return L(tokens).unique()
+
 
 # %% ../nbs/00_data.ipynb #cfe4a3ad
 def numericalize(tokens, vocab)->L:
@@ -143,14 +149,19 @@ def words3_dataset(nums):
     "Items `(3 token ids, next id)`: non-overlapping windows with stride 3, as in the book"
     return L((tensor(nums[i:i+3]), nums[i+3]) for i in range(0, len(nums) - 4, 3))
 
+def seq_starts(n_tokens:int, sl:int=16)->range:
+    "Where each item of `seq_dataset` starts in a stream of `n_tokens` tokens: every `sl` tokens, leaving room for the shifted target"
+    return range(0, n_tokens - sl - 1, sl)
+
 def seq_dataset(nums, sl:int=16):
     "Items `(sl ids, the same ids shifted by one)`: a target after every token"
-    return L((tensor(nums[i:i+sl]), tensor(nums[i+1:i+sl+1])) for i in range(0, len(nums) - sl - 1, sl))
+    return L((tensor(nums[i:i+sl]), tensor(nums[i+1:i+sl+1])) for i in seq_starts(len(nums), sl))
 
 def split_dataset(ds, pct:float=0.8):
     "First `pct` of `ds` to train on, the rest to validate on: in order, never shuffled"
     cut = int(len(ds) * pct)
     return ds[:cut], ds[cut:]
+
 
 # %% ../nbs/00_data.ipynb #a8c927be
 def group_chunks(ds, bs:int):

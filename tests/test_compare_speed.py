@@ -3,7 +3,7 @@ import math, torch
 import pandas as pd
 from rnn_from_scratch.data import get_dls
 from rnn_from_scratch.many_to_many import RNN4
-from rnn_from_scratch.bench import RNN4Fast, alternate, torch_threads
+from rnn_from_scratch.speed import RNN4Fast, alternate, torch_threads
 from rnn_from_scratch.compare import results_frame, results_table, step_grad_norms
 from rnn_from_scratch.torch_rnns import TorchRNN
 from rnn_from_scratch.training import lm_loss

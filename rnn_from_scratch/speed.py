@@ -10,12 +10,14 @@ __all__ = ['SIZES', 'BENCH_MODELS', 'RNN4Fast', 'fwd_bwd_tokens_per_s', 'alterna
 # %% ../nbs/07_speed.ipynb #f5db208b
 import time, cProfile, pstats, io, statistics
 from contextlib import contextmanager
+from functools import partial
 import torch, torch.nn.functional as F
 from fastai.basics import set_seed
-from .data import get_dls, check_tokens
+from .data import get_dls, check_tokens, load_nums
 from .many_to_many import RNN4
 from .torch_rnns import TorchRNN
-from .training import lm_learner, lm_loss, fit
+from .training import make_learner, lm_loss, fit, Recipe
+
 
 # %% ../nbs/07_speed.ipynb #29970ac8
 class RNN4Fast(RNN4):
@@ -35,9 +37,8 @@ class RNN4Fast(RNN4):
 
 # %% ../nbs/07_speed.ipynb #d7c1d056
 SIZES = {'book': dict(bs=64, sl=16, nh=64), 'large': dict(bs=64, sl=64, nh=512)}
-BENCH_MODELS = {'rnn4': lambda nh: RNN4(30, nh), 'rnn4_fast': lambda nh: RNN4Fast(30, nh),
-                'nn.RNN': lambda nh: TorchRNN(30, nh, 'rnn'), 'nn.GRU': lambda nh: TorchRNN(30, nh, 'gru'),
-                'nn.LSTM': lambda nh: TorchRNN(30, nh, 'lstm')}
+BENCH_MODELS = {'rnn4': RNN4, 'rnn4_fast': RNN4Fast, 'nn.RNN': partial(TorchRNN, cell='rnn'),  # each called as (vocab_sz, n_hidden)
+                'nn.GRU': partial(TorchRNN, cell='gru'), 'nn.LSTM': partial(TorchRNN, cell='lstm')}
 
 def fwd_bwd_tokens_per_s(model, xb, yb, n:int)->float:
     "Tokens per second of `n` forward+backward passes of `model` on one batch"
@@ -61,8 +62,9 @@ def bench_models(size:str='book', reps:int=5, n:int|None=None, models=None)->dic
     s = SIZES[size]
     n = n or (20 if size == 'book' else 3)
     set_seed(0)
-    xb, yb = torch.randint(0, 30, (s['bs'], s['sl'])), torch.randint(0, 30, (s['bs'], s['sl']))
-    ms = {k: BENCH_MODELS[k](s['nh']) for k in (models or BENCH_MODELS)}
+    vocab_sz = len(load_nums()[0])
+    xb, yb = torch.randint(0, vocab_sz, (s['bs'], s['sl'])), torch.randint(0, vocab_sz, (s['bs'], s['sl']))
+    ms = {k: BENCH_MODELS[k](vocab_sz, s['nh']) for k in (models or BENCH_MODELS)}
     return alternate({k: (lambda m=m: fwd_bwd_tokens_per_s(m, xb, yb, n)) for k, m in ms.items()}, reps)
 
 # %% ../nbs/07_speed.ipynb #8c2a8d3d
@@ -105,8 +107,8 @@ def dataloader_ms_per_batch(dl)->float:
 
 # %% ../nbs/07_speed.ipynb #c7e80978
 def _learner(name, prebatched, nh=64):
-    set_seed(0, reproducible=True)
-    learn = lm_learner(get_dls('seq', prebatched=prebatched), BENCH_MODELS[name](nh))
+    "A learner for `BENCH_MODELS[name]` through `make_learner`, seeded, its optimizer created, not fitted"
+    learn = make_learner(name, seed=0, n_hidden=nh, dls=get_dls('seq', prebatched=prebatched), recipe=Recipe(BENCH_MODELS[name], 'seq', 1, 3e-3))
     learn.create_opt()
     return learn
 
