@@ -64,7 +64,7 @@ def register_model(name:str, model, data:str, epochs:int, lr:float, doc:str|None
     MODELS[name] = Recipe(model, data, epochs, lr, doc or (model.__doc__ or '').split('\n')[0], wd)
 
 # %% ../nbs/00a_training.ipynb #8afa19c7
-_LADDER = ('unrolled', 'loop', 'stateful', 'many_to_many', 'torch_rnns')
+_LADDER = ('unrolled', 'loop', 'stateful', 'many_to_many', 'torch_rnns', 'gates', 'regularization')
 
 def _ladder_pos(name):
     "Where `name`'s module stands in the ladder (-1 for this module and notebooks), for a stable order"
@@ -205,7 +205,7 @@ def summarize(runs:list)->dict:
                 tokens_per_s=mean('tokens_per_s'), accuracy_per_epoch=torch.tensor([r['accuracy_per_epoch'] for r in runs]).mean(0).tolist())
 
 
-# %% ../nbs/00a_training.ipynb #81badf40
+# %% ../nbs/00a_training.ipynb #661ddf70
 def pm(mean:float, std:float, fmt:str='{:.3f}')->str:
     "`mean ± std` in the format `fmt`; an empty string when `mean` is missing (NaN or None)"
     return '' if mean is None or pd.isna(mean) else f'{fmt.format(mean)} ± {fmt.format(std)}'
