@@ -58,13 +58,14 @@ def alternate(fns:dict, reps:int=5)->dict:
     return {k: statistics.median(v) for k, v in res.items()}
 
 def bench_models(size:str='book', reps:int=5, n:int|None=None, models=None)->dict:
-    "Median forward+backward tokens/s of each of `BENCH_MODELS` (or `models`) at `size`, alternated"
+    "Median forward+backward tokens/s of each of `BENCH_MODELS` (or `models`: some of its names, or a dict of other constructors) at `size`, alternated"
     s = SIZES[size]
     n = n or (20 if size == 'book' else 3)
     set_seed(0)
     vocab_sz = len(load_nums()[0])
     xb, yb = torch.randint(0, vocab_sz, (s['bs'], s['sl'])), torch.randint(0, vocab_sz, (s['bs'], s['sl']))
-    ms = {k: BENCH_MODELS[k](vocab_sz, s['nh']) for k in (models or BENCH_MODELS)}
+    ctors = models if isinstance(models, dict) else {k: BENCH_MODELS[k] for k in (models or BENCH_MODELS)}
+    ms = {k: c(vocab_sz, s['nh']) for k, c in ctors.items()}
     return alternate({k: (lambda m=m: fwd_bwd_tokens_per_s(m, xb, yb, n)) for k, m in ms.items()}, reps)
 
 # %% ../nbs/07_speed.ipynb #8c2a8d3d
