@@ -54,8 +54,9 @@ def parser()->argparse.ArgumentParser:
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
     t.add_argument('--json', type=Path, metavar='PATH', help='also write the final metrics to PATH as JSON')
     t.set_defaults(func=train_cmd)
-    b = sub.add_parser('bench', help='measure speed: the loops against nn.RNN, and the fastai epoch against the raw step',
-                       description='Speed ratios measured in one run: forward+backward tokens/s against nn.RNN at two sizes, 1 vs 2 threads, epoch against raw training step.')
+    b = sub.add_parser('bench', help='measure speed: the loops against nn.RNN, the scratch LSTM and GRU against nn.LSTM and nn.GRU, the fastai epoch against the raw step',
+                       description='Speed ratios measured in one run: forward+backward tokens/s against nn.RNN at two sizes, 1 vs 2 threads, epoch against raw training step; '
+                                   'then the scratch LSTM and GRU against nn.LSTM and nn.GRU, with the fraction of the matmul peak.')
     b.add_argument('--reps', type=int, default=5, help='alternated runs per measurement; the median is kept (default: 5)')
     b.add_argument('--quick', action='store_true', help='1 run per measurement, book size only: a smoke test, not a measurement')
     b.add_argument('--json', type=Path, metavar='PATH', help='also write every measurement to PATH as JSON')
@@ -116,11 +117,13 @@ def compare_cmd(args)->int:
 
 # %% ../nbs/90_cli.ipynb #f59e9bd0
 def bench_cmd(args)->int:
-    "Run `rnnfs bench`: every speed measurement, printed as it comes, optionally written as JSON"
+    "Run `rnnfs bench`: every speed measurement of `07_speed` and `12_gates`, printed as it comes, optionally written as JSON"
     from rnn_from_scratch.speed import bench
+    from rnn_from_scratch.gates import bench_gates
     check_positive('reps', args.reps)
     if args.json: check_writable(args.json)
-    rows = bench(reps=1 if args.quick else args.reps, sizes=('book',) if args.quick else ('book', 'large'))
+    reps, sizes = (1, ('book',)) if args.quick else (args.reps, ('book', 'large'))
+    rows = bench(reps=reps, sizes=sizes) + bench_gates(reps=reps, sizes=sizes)
     if args.json: write_json(rows, args.json); print(f'measurements written to {args.json}')
     return 0
 

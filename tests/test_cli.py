@@ -70,6 +70,10 @@ def test_bench_quick_json(tmp_path):
     ep = [o for o in rows if o['kind'] == 'epoch']
     assert len(ep) == 10 and all(0 < o['epoch_ratio'] for o in ep)
     assert all('ratio_to_nn_rnn' in o and 'size' in o for o in rows) and all('epoch_ratio' in o for o in fb.values())
+    gates = {o['model']: o for o in rows if o['kind'] == 'gates'}   # 12_gates: the scratch cells beside their PyTorch twins
+    assert set(gates) == {'nn.RNN', 'nn.GRU', 'scratch.GRU', 'nn.LSTM', 'scratch.LSTM'}
+    assert gates['nn.LSTM']['ratio_to_twin'] == 1 and all(0 < o['fraction_of_peak'] and o['tokens_per_s'] > 0 for o in gates.values())
+    assert 'scratch.LSTM' in r.stdout and 'of the matmul peak' in r.stdout
 
 def test_generate_continues_the_prompt():
     r = rnnfs('generate', 'one hundred three . one hundred four .', '--model', 'nn.gru2', '-n', '8', '--greedy', '--stop', '.')

@@ -1,0 +1,114 @@
+"The scratch LSTM and GRU of 12_gates, as a user imports them: parity with PyTorch in float64, gradcheck, state handling, bad input, registration."
+import pytest, torch
+from torch import nn
+from rnn_from_scratch.gates import (LSTMCell, GRUCell, LSTMCellPerGate, GRUCellPerGate, LSTMFn, GRUFn, GatedRNN, ScratchLM, IMPLS,
+                                    cell_parity, stack_parity, hand_vs_autograd, load_torch_cell, fwd_bwd_flops, speed_rows)
+from rnn_from_scratch.training import get_recipe, model_names
+
+TOL = 1e-10   # float64 (eps 2.2e-16): rounding of reordered sums stays near 1e-15, a real bug moves these numbers by 0.01 to 1
+
+@pytest.mark.parametrize('scratch,ref', [(LSTMCellPerGate, nn.LSTMCell), (LSTMCell, nn.LSTMCell), (GRUCellPerGate, nn.GRUCell), (GRUCell, nn.GRUCell)])
+def test_cell_parity_float64(scratch, ref):
+    d = cell_parity(scratch, ref, seed=1)
+    assert max(d.values()) < TOL, d
+
+def test_planted_bug_is_caught():
+    class Swapped(LSTMCell):   # reads the chunks in the book's order i, f, o, g while holding PyTorch's weights
+        def forward(self, x, state):
+            h, c = state
+            i, f, o, g = (self.ih(x) + self.hh(h)).chunk(4, 1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            return h, (h, c)
+    assert min(cell_parity(Swapped, nn.LSTMCell).values()) > 1e-3
+
+@pytest.mark.parametrize('cell', ['lstm', 'gru'])
+@pytest.mark.parametrize('impl', IMPLS)
+def test_two_layer_stack_parity_with_state_carried(cell, impl):
+    d = stack_parity(cell, impl, seed=2)
+    assert max(d.values()) < TOL, d
+
+@pytest.mark.parametrize('cell', ['lstm', 'gru'])
+def test_hand_backward(cell):
+    d64 = hand_vs_autograd(cell, seed=3)
+    assert max(d64.values()) < TOL, d64
+    d32 = hand_vs_autograd(cell, dtype=torch.float32, seed=3)   # the oneDNN path where it runs
+    assert max(d32.values()) < 1e-5, d32
+
+def test_gradcheck_cells_and_functions():
+    torch.manual_seed(0)
+    for cell, n_st in ((LSTMCell(3, 4).double(), 2), (GRUCell(3, 4).double(), 1)):
+        x = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
+        st = [torch.randn(2, 4, dtype=torch.float64, requires_grad=True) for _ in range(n_st)]
+        f = lambda x, *st: cell(x, tuple(st) if len(st) == 2 else st[0])[0]
+        assert torch.autograd.gradcheck(f, [x] + st)
+    for Fn, n_st, G in ((LSTMFn, 2, 4), (GRUFn, 1, 3)):
+        g = torch.Generator().manual_seed(0)
+        r = lambda *s: torch.randn(*s, generator=g, dtype=torch.float64).requires_grad_()
+        assert torch.autograd.gradcheck(Fn.apply, [r(4, 2, 3)] + [r(2, 5) for _ in range(n_st)] + [r(G * 5, 3), r(G * 5), r(G * 5, 5), r(G * 5)])
+
+def test_forget_gate_is_the_cell_states_jacobian():
+    torch.manual_seed(0)
+    cell = LSTMCell(3, 4).double()
+    x, h, c = (torch.randn(1, n, dtype=torch.float64) for n in (3, 4, 4))
+    J = torch.autograd.functional.jacobian(lambda c: cell(x, (h, c))[1][1], c)[0, :, 0]
+    f = torch.sigmoid((cell.ih(x) + cell.hh(h)).chunk(4, 1)[1])[0].detach()
+    torch.testing.assert_close(J, torch.diag(f), atol=1e-15, rtol=0)
+
+@pytest.mark.parametrize('cell', ['lstm', 'gru'])
+def test_state_kept_detached_reset_and_batch_size(cell):
+    torch.manual_seed(0)
+    m, x = ScratchLM(30, 16, cell, 2), torch.randint(0, 30, (8, 5))
+    a = m(x)
+    hs = m.h if cell == 'lstm' else (m.h,)
+    assert a.shape == (8, 5, 30) and all(h.shape == (2, 8, 16) and h.grad_fn is None and not h.requires_grad for h in hs)
+    assert not torch.equal(m(x), a)                       # the kept state carries into the next batch
+    m.reset(); assert m.h is None and torch.allclose(m(x), a)
+    with pytest.raises(ValueError, match=r'call `reset\(\)` before changing the batch size'): m(x[:3])
+    m.reset(); assert m(x[:3]).shape == (3, 5, 30)
+
+def test_bad_input_says_what_to_do():
+    r, x = GatedRNN(8, 16, 'lstm', 2), torch.randn(4, 5, 8)
+    cases = [(lambda: ScratchLM(30, 16, 'transformer'), 'use one of lstm, gru'),
+             (lambda: GatedRNN(8, 16, impl='fast'), 'use one of loop, hoist, script, hand'),
+             (lambda: GatedRNN(8, 16, 'gru_per_gate', impl='hand'), "runs only with impl='loop'"),
+             (lambda: r(x, (torch.zeros(2, 4, 32), torch.zeros(2, 4, 32))), 'hidden size 32 but the layers have 16'),
+             (lambda: r(x, torch.zeros(2, 4, 16)), r'is a pair \(h, c\)'),
+             (lambda: r(x, (torch.zeros(2, 7, 16), torch.zeros(2, 7, 16))), 'batches of 7 rows but the input has 4'),
+             (lambda: r(x[:, :0]), 'zero tokens'),
+             (lambda: LSTMCell(8, 16)(x[:, 0], (torch.zeros(4, 32), torch.zeros(4, 32))), 'hidden size 32 but the cell has 16'),
+             (lambda: GRUCell(8, 16)(x[:, 0], torch.zeros(2, 16)), 'batches of 2 rows'),
+             (lambda: ScratchLM(30, 16)(torch.zeros(4, 0, dtype=torch.long)), 'token')]
+    for f, msg in cases:
+        with pytest.raises(ValueError, match=msg): f()
+
+def test_load_torch_cell_per_gate_matches():
+    torch.manual_seed(0)
+    ref = nn.GRUCell(3, 4).double()
+    s = load_torch_cell(GRUCellPerGate(3, 4).double(), ref)
+    x, h = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 4, dtype=torch.float64)
+    torch.testing.assert_close(s(x, h)[0], ref(x, h), atol=TOL, rtol=0)
+
+@pytest.mark.parametrize('impl', IMPLS)
+def test_no_tensor_made_on_the_cpu(impl):
+    m = GatedRNN(8, 16, 'lstm', 2, impl).to('meta')
+    y, (h, c) = m(torch.randn(4, 5, 8, device='meta', requires_grad=True))
+    y.sum().backward()
+    assert {y.device.type, h.device.type, c.device.type, m.layers[0].cell.ih.weight.grad.device.type} == {'meta'}
+
+def test_registered_beside_the_torch_twins():
+    names = model_names()
+    assert names.index('nn.lstm2') < names.index('scratch.lstm2') and 'scratch.gru2' in names
+    for n in ('scratch.lstm2', 'scratch.gru2'):
+        r = get_recipe(n)
+        assert (r.data, r.epochs, r.lr, r.wd) == ('seq', 15, 3e-2, 0.1)
+        m = r.model(30, 64)
+        assert isinstance(m, ScratchLM) and m.rnn.n_layers == 2 and m.rnn.layers[0].impl == 'hand'
+    assert sum(p.numel() for p in get_recipe('scratch.gru2').model(30, 64).parameters()) == sum(p.numel() for p in get_recipe('nn.gru2').model(30, 64).parameters())
+
+def test_flops_and_speed_rows():
+    assert fwd_bwd_flops('lstm', 64, 64, 512, 30) == 3 * (2 * 2 * 4096 * 512 * 2048 + 2 * 4096 * 512 * 30)
+    rows = speed_rows({'nn.RNN': 10.0, 'nn.LSTM': 4.0, 'scratch.LSTM': 5.0}, 'large', peak=100.0)
+    r = {o['model']: o for o in rows}
+    assert r['scratch.LSTM']['ratio_to_twin'] == 1.25 and r['nn.LSTM']['ratio_to_nn_rnn'] == 0.4
+    assert abs(r['scratch.LSTM']['gflop_per_s'] - 5 * fwd_bwd_flops('lstm', 64, 64, 512, 30) / 4096 / 1e9) < 1e-12
