@@ -92,21 +92,30 @@ def gru_step(xi, # the input's projection `x W_ihᵀ + b_ih`, (bs, 3nh)
     n = torch.tanh(xn + r * hn)
     return (1 - z) * n + z * h
 
-# %% ../nbs/12_gates.ipynb #fb753232
+# %% ../nbs/12_gates.ipynb #f256ec84
+def _init_fused(cell, ni:int, nh:int, n_gates:int):
+    "Give `cell` PyTorch's four parameters, `weight_ih` `(G·nh, ni)`, `weight_hh` `(G·nh, nh)`, `bias_ih`, `bias_hh`, initialised as PyTorch does: uniform in ±1/√nh"
+    k, G = nh ** -0.5, n_gates * nh
+    cell.ni, cell.nh = ni, nh
+    cell.weight_ih, cell.weight_hh = nn.Parameter(torch.empty(G, ni).uniform_(-k, k)), nn.Parameter(torch.empty(G, nh).uniform_(-k, k))
+    cell.bias_ih, cell.bias_hh = nn.Parameter(torch.empty(G).uniform_(-k, k)), nn.Parameter(torch.empty(G).uniform_(-k, k))
+
 class LSTMCell(Module):
-    "An LSTM cell with its four gates fused: one input projection `ih`, one hidden projection `hh`, split by `chunk` (the book's refactored cell, in PyTorch's gate order)"
-    def __init__(self, ni:int, nh:int): self.ni, self.nh, self.ih, self.hh = ni, nh, nn.Linear(ni, 4 * nh), nn.Linear(nh, 4 * nh)
+    "An LSTM cell with its four gates fused: one input projection and one hidden projection (PyTorch's `weight_ih`, `weight_hh` and biases), split by `chunk` in PyTorch's order"
+    def __init__(self, ni:int, nh:int): _init_fused(self, ni, nh, 4)
+    def ih(self, x): return F.linear(x, self.weight_ih, self.bias_ih)   # the book's `ih` layer
     def forward(self, x, state):
         check_state(self, x, state)
-        h, c = lstm_step(self.ih(x), *state, self.hh.weight, self.hh.bias)
+        h, c = lstm_step(self.ih(x), *state, self.weight_hh, self.bias_hh)
         return h, (h, c)
 
 class GRUCell(Module):
-    "A GRU cell with its three gates fused: one input projection `ih`, one hidden projection `hh`, split by `chunk` in PyTorch's order r, z, n"
-    def __init__(self, ni:int, nh:int): self.ni, self.nh, self.ih, self.hh = ni, nh, nn.Linear(ni, 3 * nh), nn.Linear(nh, 3 * nh)
+    "A GRU cell with its three gates fused: one input projection and one hidden projection (PyTorch's `weight_ih`, `weight_hh` and biases), split by `chunk` in PyTorch's order r, z, n"
+    def __init__(self, ni:int, nh:int): _init_fused(self, ni, nh, 3)
+    def ih(self, x): return F.linear(x, self.weight_ih, self.bias_ih)
     def forward(self, x, h):
         check_state(self, x, h)
-        h = gru_step(self.ih(x), h, self.hh.weight, self.hh.bias)
+        h = gru_step(self.ih(x), h, self.weight_hh, self.bias_hh)
         return h, h
 
 # %% ../nbs/12_gates.ipynb #620dd101
@@ -114,7 +123,7 @@ def torch_layout(cell, grad:bool=False)->dict:
     "`cell`'s weights (or their gradients if `grad`) in PyTorch's layout: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, gates in PyTorch's order"
     get = (lambda p: p.grad) if grad else (lambda p: p)
     if isinstance(cell, (LSTMCell, GRUCell)):
-        return dict(weight_ih=get(cell.ih.weight), weight_hh=get(cell.hh.weight), bias_ih=get(cell.ih.bias), bias_hh=get(cell.hh.bias))
+        return {k: get(getattr(cell, k)) for k in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')}
     if isinstance(cell, LSTMCellPerGate): gates = [cell.input_gate, cell.forget_gate, cell.cell_gate, cell.output_gate]
     else: gates = [cell.reset_gate, cell.update_gate]
     W, b = torch.cat([get(g.weight) for g in gates]), torch.cat([get(g.bias) for g in gates])
@@ -132,7 +141,7 @@ def load_torch_cell(cell, # a scratch cell
     "Copy `src`'s weights into `cell`, so that both compute the same function; returns `cell`"
     p = src if isinstance(src, dict) else dict(src.named_parameters())
     if isinstance(cell, (LSTMCell, GRUCell)):
-        for lin, s in ((cell.ih, 'ih'), (cell.hh, 'hh')): lin.weight.copy_(p[f'weight_{s}']); lin.bias.copy_(p[f'bias_{s}'])
+        for k in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'): getattr(cell, k).copy_(p[k])
         return cell
     nh, lstm = cell.nh, isinstance(cell, LSTMCellPerGate)
     gates = [cell.input_gate, cell.forget_gate, cell.cell_gate, cell.output_gate] if lstm else [cell.reset_gate, cell.update_gate]
@@ -363,8 +372,8 @@ class CellLayer(Module):
             for xt in x.unbind(0):
                 h, state = c(xt, state); ys.append(h)
             return torch.stack(ys), state
-        w = (c.hh.weight, c.hh.bias)
-        if self.impl == 'hand': y, *st = (LSTMFn if self.is_lstm else GRUFn).apply(x, *st, c.ih.weight, c.ih.bias, *w, self.onednn)
+        w = (c.weight_hh, c.bias_hh)
+        if self.impl == 'hand': y, *st = (LSTMFn if self.is_lstm else GRUFn).apply(x, *st, c.weight_ih, c.bias_ih, *w, self.onednn)
         else:
             seq = lstm_seq if self.is_lstm else gru_seq
             y, *st = (scripted(seq) if self.impl == 'script' else seq)(c.ih(x), *st, *w)   # every step's input projection in one product
@@ -449,8 +458,7 @@ def stack_parity(cell:str='lstm', impl:str='hand', n_layers:int=2, vocab_sz:int=
     gr = dict(ref.named_parameters())
     for name, p in m.named_parameters():
         if name.startswith('rnn.'):
-            l, kind = int(name.split('.')[2]), name.split('.')[-2]   # rnn.layers.{l}.cell.{ih,hh}.{weight,bias}
-            q = gr[f"rnn.{name.split('.')[-1]}_{kind}_l{l}"]
+            q = gr[f"rnn.{name.split('.')[-1]}_l{name.split('.')[2]}"]   # rnn.layers.{l}.cell.weight_ih is nn.LSTM's rnn.weight_ih_l{l}
         else: q = gr[name]
         res['grads'] = max(res['grads'], (p.grad - q.grad).abs().max().item())
     return res
@@ -460,7 +468,7 @@ for cell in ('lstm', 'gru'):
     register_model(f'scratch.{cell}2', partial(ScratchLM, cell=cell, n_layers=2), 'seq', epochs=15, lr=3e-2, wd=0.1,
                    doc=f"2-layer {cell.upper()} from scratch (fused gates, backward by hand) with RNN4's state handling")
 
-# %% ../nbs/12_gates.ipynb #dd63ddfa
+# %% ../nbs/12_gates.ipynb #11163029
 ROUTES = {'per-gate cells, step loop': dict(per_gate=True, impl='loop'), 'fused cell, step loop': dict(impl='loop'),
           'input projection hoisted': dict(impl='hoist'), 'hoisted, TorchScript': dict(impl='script'),
           'backward by hand, torch.matmul': dict(impl='hand', onednn=False), 'backward by hand, oneDNN': dict(impl='hand')}
@@ -471,7 +479,7 @@ def route_models(cell:str)->dict:
                                  impl=r['impl'], onednn=r.get('onednn', True)) for k, r in ROUTES.items()}
     return ms | {f'nn.{cell.upper()}': partial(TorchRNN, cell=cell)}
 
-# %% ../nbs/12_gates.ipynb #8b80bd10
+# %% ../nbs/12_gates.ipynb #4b840625
 def fwd_bwd_flops(cell:str, # 'rnn', 'gru' or 'lstm'
                   bs:int, sl:int, nh:int, vocab_sz:int, n_layers:int=1)->int:
     "Floating-point operations in the matrix products of one forward+backward pass of a language model (embedding, `n_layers` recurrent layers of `nh` units, output layer) on a `(bs, sl)` batch"
@@ -494,7 +502,7 @@ def matmul_peak(reps:int=5, sizes=(512, 1024))->dict:
     med = alternate({f'{lib} {n}': partial(matmul_gflops, n, lib == 'oneDNN') for n in sizes for lib in libs}, reps)
     return med | {'peak': max(med.values())}
 
-# %% ../nbs/12_gates.ipynb #bcb0e1e1
+# %% ../nbs/12_gates.ipynb #31e33011
 BENCH_GATES = {'nn.RNN': partial(TorchRNN, cell='rnn'), 'nn.GRU': partial(TorchRNN, cell='gru'), 'scratch.GRU': partial(ScratchLM, cell='gru', n_layers=1),
                'nn.LSTM': partial(TorchRNN, cell='lstm'), 'scratch.LSTM': partial(ScratchLM, cell='lstm', n_layers=1)}   # one layer each, called as (vocab_sz, n_hidden)
 

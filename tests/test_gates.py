@@ -16,7 +16,7 @@ def test_planted_bug_is_caught():
     class Swapped(LSTMCell):   # reads the chunks in the book's order i, f, o, g while holding PyTorch's weights
         def forward(self, x, state):
             h, c = state
-            i, f, o, g = (self.ih(x) + self.hh(h)).chunk(4, 1)
+            i, f, o, g = (self.ih(x) + torch.nn.functional.linear(h, self.weight_hh, self.bias_hh)).chunk(4, 1)
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
             return h, (h, c)
@@ -52,7 +52,7 @@ def test_forget_gate_is_the_cell_states_jacobian():
     cell = LSTMCell(3, 4).double()
     x, h, c = (torch.randn(1, n, dtype=torch.float64) for n in (3, 4, 4))
     J = torch.autograd.functional.jacobian(lambda c: cell(x, (h, c))[1][1], c)[0, :, 0]
-    f = torch.sigmoid((cell.ih(x) + cell.hh(h)).chunk(4, 1)[1])[0].detach()
+    f = torch.sigmoid((cell.ih(x) + torch.nn.functional.linear(h, cell.weight_hh, cell.bias_hh)).chunk(4, 1)[1])[0].detach()
     torch.testing.assert_close(J, torch.diag(f), atol=1e-15, rtol=0)
 
 @pytest.mark.parametrize('cell', ['lstm', 'gru'])
@@ -94,7 +94,7 @@ def test_no_tensor_made_on_the_cpu(impl):
     m = GatedRNN(8, 16, 'lstm', 2, impl).to('meta')
     y, (h, c) = m(torch.randn(4, 5, 8, device='meta', requires_grad=True))
     y.sum().backward()
-    assert {y.device.type, h.device.type, c.device.type, m.layers[0].cell.ih.weight.grad.device.type} == {'meta'}
+    assert {y.device.type, h.device.type, c.device.type, m.layers[0].cell.weight_ih.grad.device.type} == {'meta'}
 
 def test_registered_beside_the_torch_twins():
     names = model_names()
@@ -112,3 +112,10 @@ def test_flops_and_speed_rows():
     r = {o['model']: o for o in rows}
     assert r['scratch.LSTM']['ratio_to_twin'] == 1.25 and r['nn.LSTM']['ratio_to_nn_rnn'] == 0.4
     assert abs(r['scratch.LSTM']['gflop_per_s'] - 5 * fwd_bwd_flops('lstm', 64, 64, 512, 30) / 4096 / 1e9) < 1e-12
+
+def test_fastai_weight_decay_treats_scratch_biases_like_torch_ones():
+    "fastai skips weight decay for `m.bias` of every module: nn.Linear's bias, not nn.LSTM's (a flag); the fused cells hold PyTorch's parameters so they train like their twins"
+    from fastai.torch_core import norm_bias_params
+    from rnn_from_scratch.torch_rnns import TorchRNN
+    ids = lambda m: {n for n, p in m.named_parameters() if any(p is q for q in norm_bias_params(m))}
+    for cell in ('lstm', 'gru'): assert ids(ScratchLM(30, 16, cell)) == ids(TorchRNN(30, 16, cell, 2)) == {'h_o.bias'}
