@@ -1,0 +1,128 @@
+"""Guards on the notebooks as saved: they are the evidence for every claim in their prose.
+
+1. A code cell that displays something (its last statement is a bare expression, or it prints or plots) has saved outputs.
+2. Every measured number in a notebook's markdown is printed by a saved output of the same notebook.
+3. The run-time table that `tools/run_nbs.py` writes covers every notebook.
+"""
+import ast, math, re, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT/'tools'))
+from nbcells import cells, directives, strip_directives
+
+NBS = sorted((ROOT/'nbs').glob('[!_]*.ipynb'))
+SILENT = re.compile(r'^(test_\w*|assert\w*|\w+\.close|plt\.close|set_seed|torch\.manual_seed|nbdev\.nbdev_export|\w+\.reset|\w+\.add_cb|\w+\.backward|\w+\.zero_grad)$')
+PRINTS = re.compile(r'^(print|display|Markdown|show_doc)$')
+PLOTS = re.compile(r'^(plot_\w*|\w+\.plot|plt\.\w+|\w+\.imshow|\w+\.show)$')
+
+def _name(f):
+    "The dotted name of a called function, as written: `plt.plot`, `print`, `learn.fit`"
+    if isinstance(f, ast.Name): return f.id
+    if isinstance(f, ast.Attribute): return (_name(f.value) or '') + '.' + f.attr
+    return ''
+
+def displays(src:str)->bool:
+    "Whether a code cell shows something when run: a bare last expression, or a print or plot anywhere"
+    code = '\n'.join(l for l in strip_directives(src).splitlines() if not l.lstrip().startswith(('%', '!')))
+    try: tree = ast.parse(code)
+    except SyntaxError: return False
+    calls = {_name(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    if any(PRINTS.match(c) for c in calls): return True
+    if any(PLOTS.match(c) for c in calls) and not any(c.endswith('.close') for c in calls): return True   # a closed figure is not shown
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr) or code.rstrip().endswith(';'): return False
+    return not (isinstance(last.value, ast.Call) and SILENT.match(_name(last.value.func)))
+
+def code_cells(nb):
+    for i, c in enumerate(cells(nb)):
+        if c['cell_type'] != 'code': continue
+        d = directives(c['source'])
+        if 'hide' in d or 'export' in d or 'exporti' in d or 'exports' in d: continue
+        yield i, c
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_displaying_cells_have_saved_outputs(nb):
+    missing = [f"cell {i}: {c['source'].strip().splitlines()[-1][:70]!r}" for i, c in code_cells(nb)
+               if displays(c['source']) and not c.get('outputs')]
+    assert not missing, f'{nb.name}: cells that display something have no saved outputs (run tools/run_nbs.py {nb.relative_to(ROOT)}):\n' + '\n'.join(missing)
+
+def test_display_check_catches_what_it_should():
+    assert displays('x = 1\nx') and displays('print(1)') and displays('plot_history(learn, "t");') and displays('df.head()')
+    assert not displays('x = 1') and not displays('test_eq(1, 1)') and not displays('#| export\ndef f(): pass') and not displays('f();')
+    assert not displays('fig = plot_comparison(qs); plt.close(fig)')
+
+# --- 2. numbers in prose ---------------------------------------------------------------------------------------------
+NUM = re.compile(r'(?<![\w.\-/])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e-?\d+)?(%)?(?![\w])')
+SOURCED = re.compile(r"book|fastbook|chapter|Hochreiter|Gers|Cho et al|Merity|fastai issue|\bissue #|#\d{3}|\(\d{4}\)|\b(19|20)\d\d\b")
+# Numbers that are not measurements, each with its reason. Keys: (notebook stem or '*', number as written).
+ALLOWED = {
+    ('*', '1e-2'): 'a learning rate given to a recipe, not a result', ('*', '3e-2'): 'a learning rate', ('*', '3e-3'): 'a learning rate',
+    ('*', '1e-3'): 'a learning rate', ('*', '1e-6'): 'a tolerance or step chosen, not measured',
+}
+
+def _prose(md:str)->str:
+    "Markdown without what is not prose: code spans and blocks, link targets, HTML tags"
+    md = re.sub(r'```.*?```', ' ', md, flags=re.S)
+    md = re.sub(r'`[^`]*`', ' ', md)
+    md = re.sub(r'\]\([^)]*\)', ']', md)
+    return re.sub(r'<[^>]+>', ' ', md)
+
+def _sentences(text): return re.split(r'(?<=[.!?:;])\s+(?=[A-Z(*_`\-|])|\n', text)
+
+def claimed_numbers(md:str)->list:
+    "The numbers a markdown cell states as measured: decimals, percentages, numbers with separators, integers of 100 or more"
+    out = []
+    for s in _sentences(_prose(md)):
+        if SOURCED.search(s): continue   # quoted with its source
+        for m in NUM.finditer(s):
+            whole, frac, exp, pct = m.groups()
+            if frac or exp or pct or ',' in whole or int(whole) >= 100: out.append(m.group(0))
+    return out
+
+def _value(tok:str): return float(tok.rstrip('%').replace(',', ''))
+
+def printed_numbers(nb)->list:
+    "Every number in the saved text outputs (streams, plain text, markdown, HTML) of a notebook"
+    txt = []
+    for c in cells(nb):
+        for o in c.get('outputs', []):
+            if 'text' in o: txt.append(''.join(o['text']))
+            for k in ('text/plain', 'text/markdown', 'text/html'): txt.append(''.join(o.get('data', {}).get(k, '')))
+    return [float(m.replace(',', '')) for m in re.findall(r'-?\d[\d,]*\.?\d*(?:e[-+]?\d+)?', '\n'.join(txt)) if re.search(r'\d', m)
+            if _num_ok(m)]
+
+def _num_ok(m):
+    try: float(m.replace(',', '')); return True
+    except ValueError: return False
+
+def is_printed(tok:str, printed:list)->bool:
+    "Whether `tok` (as written in prose) is a printed number, rounded as the prose rounds it (a percentage may print as a fraction)"
+    v = _value(tok)
+    if 'e' in tok:
+        digits = len(tok.split('e')[0].replace('.', '').lstrip('0')) or 1
+        return any(p != 0 and f'{p:.{digits-1}e}' == f'{v:.{digits-1}e}' for p in printed)
+    d = len(tok.rstrip('%').split('.')[1]) if '.' in tok else 0
+    cands = printed + ([100 * p for p in printed] if tok.endswith('%') else [])
+    return any(abs(round(p, d) - v) < 10 ** -(d + 6) or abs(abs(round(p, d)) - v) < 10 ** -(d + 6) for p in cands)
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_prose_numbers_are_printed(nb):
+    printed = printed_numbers(nb)
+    bad = []
+    for i, c in enumerate(cells(nb)):
+        if c['cell_type'] != 'markdown': continue
+        for tok in claimed_numbers(c['source']):
+            if (nb.stem, tok) in ALLOWED or ('*', tok) in ALLOWED or is_printed(tok, printed): continue
+            bad.append(f'cell {i}: {tok}')
+    assert not bad, f'{nb.name}: numbers in the prose that no saved output of the notebook prints:\n' + '\n'.join(bad)
+
+def test_prose_check_catches_what_it_should():
+    printed = printed_numbers_from('LastToken: 0.181; rule 0.154\n1,912 targets 6.59 tokens 2.98e-07 acc 0.1517')
+    for tok in ('0.181', '0.18', '0.154', '1,912', '6.59', '2.98e-07', '15%', '15.17%'): assert is_printed(tok, printed), tok
+    for tok in ('0.155', '6.5', '1,111', '3.1e-07', '16%'): assert not is_printed(tok, printed), tok
+    assert claimed_numbers('about 1,111 numbers and 6.5 tokens, 3 seeds, `0.9` in code, rnn4') == ['1,111', '6.5']
+    assert claimed_numbers("The book's model reaches 0.8694.") == []
+
+def printed_numbers_from(text): return [float(m.replace(',', '')) for m in re.findall(r'-?\d[\d,]*\.?\d*(?:e[-+]?\d+)?', text) if _num_ok(m)]
