@@ -58,8 +58,10 @@ NUM = re.compile(r'(?<![\w.\-/])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e-?\d+)?(%)?(?!
 SOURCED = re.compile(r"book|fastbook|chapter|Hochreiter|Gers|Cho et al|Merity|fastai issue|\bissue #|#\d{3}|\(\d{4}\)|\b(19|20)\d\d\b")
 # Numbers that are not measurements, each with its reason. Keys: (notebook stem or '*', number as written).
 ALLOWED = {
-    ('*', '1e-2'): 'a learning rate given to a recipe, not a result', ('*', '3e-2'): 'a learning rate', ('*', '3e-3'): 'a learning rate',
-    ('*', '1e-3'): 'a learning rate', ('*', '1e-6'): 'a tolerance or step chosen, not measured',
+    ('*', '9,999'): "the last number of HUMAN_NUMBERS: the data set's definition (SPLITS in 00_data), not a measurement",
+    ('*', '80%'): 'the training share of the split, a parameter (pct=0.8)', ('*', '20%'): 'the validation share of the split, a parameter',
+    ('00_data', '1,000'): 'a place value in the grammar of number words', ('11_counting', '1,000'): 'a place value (a new thousand)',
+    ('11_counting', '100'): 'a place value (a new hundred)', ('index', '3.11'): 'the Python version the package needs',
 }
 
 def _prose(md:str)->str:
