@@ -80,8 +80,25 @@ def claimed_numbers(md:str)->list:
         if SOURCED.search(s): continue   # quoted with its source
         for m in NUM.finditer(s):
             whole, frac, exp, pct = m.groups()
-            if frac or exp or pct or ',' in whole or int(whole) >= 100: out.append(m.group(0))
+            timed = re.match(r'\s*(s|ms|seconds?|minutes?|hours?)\b', s[m.end():])   # a time is a measurement, whatever its size
+            if frac or exp or pct or ',' in whole or int(whole) >= 100 or timed: out.append(m.group(0))
     return out
+
+DURATION = re.compile(r'\b(a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)\s+(seconds?|minutes?|hours?)\b', re.I)
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_prose_durations_cite_the_run_times(nb):
+    "A duration in words ('about five minutes') is a measurement too: it cites tools/run_times.md or goes"
+    bad = [f"cell {i}: {m.group(0)!r}" for i, c in enumerate(cells(nb)) if c['cell_type'] == 'markdown'
+           for sent in _sentences(_prose(c['source'])) if 'run_times' not in sent for m in DURATION.finditer(sent)]
+    assert not bad, f'{nb.name}: durations in words that cite no measurement:\n' + '\n'.join(bad)
+
+def test_run_time_table_covers_every_notebook():
+    sys.path.insert(0, str(ROOT/'tools'))
+    from run_nbs import read_table
+    rows = read_table()
+    assert {p.name for p in NBS} <= set(rows), f'tools/run_times.md lacks {sorted({p.name for p in NBS} - set(rows))}: run tools/run_nbs.py on them'
+    assert all(s > 0 for s, _, _ in rows.values())
 
 def _value(tok:str): return float(tok.rstrip('%').replace(',', ''))
 
@@ -126,5 +143,12 @@ def test_prose_check_catches_what_it_should():
     for tok in ('0.155', '6.5', '1,111', '3.1e-07', '16%'): assert not is_printed(tok, printed), tok
     assert claimed_numbers('about 1,111 numbers and 6.5 tokens, 3 seeds, `0.9` in code, rnn4') == ['1,111', '6.5']
     assert claimed_numbers("The book's model reaches 0.8694.") == []
+    assert claimed_numbers('it took 67 s, then 3 seeds') == ['67']
+    assert DURATION.search('This takes about five minutes on a 2-core CPU') and not DURATION.search('five seeds')
 
 def printed_numbers_from(text): return [float(m.replace(',', '')) for m in re.findall(r'-?\d[\d,]*\.?\d*(?:e[-+]?\d+)?', text) if _num_ok(m)]
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_notebook_is_light(nb):
+    "Figures saved as plain PNG keep a notebook light for the repository, the docs and JupyterLab"
+    assert nb.stat().st_size < 300_000, f'{nb.name} is {nb.stat().st_size // 1024} KB: use plain PNGs (tools/run_nbs.py) and smaller figures'
