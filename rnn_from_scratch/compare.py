@@ -77,7 +77,7 @@ def plot_comparison(summaries:list, title:str='')->plt.Figure:
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06_compare.ipynb #2d7cebc0
+# %% ../nbs/06_compare.ipynb #5c766e38
 def verdicts(df:pd.DataFrame, # `results_frame` or any frame with model, accuracy_mean, accuracy_std
              pairs:list # (model, model) pairs to compare
             )->pd.DataFrame:
@@ -90,7 +90,7 @@ def verdicts(df:pd.DataFrame, # `results_frame` or any frame with model, accurac
                      'sum of stds': round(sa + sb, 3), 'clearly differs': clearly_differs((ma, sa), (mb, sb))})
     return pd.DataFrame(rows)
 
-# %% ../nbs/06_compare.ipynb #84439f54
+# %% ../nbs/06_compare.ipynb #8e112eb8
 def token_roles(lines)->pd.Series:
     "For every token of the stream that `tokenize(lines)` makes: True if it is the first word of its number"
     return pd.Series([i == 0 for l in lines for i in range(len(l.split()) + 1)][:-1])   # each number's words, then '.', none after the last

@@ -137,7 +137,27 @@ def test_prose_numbers_are_printed(nb):
             bad.append(f'cell {i}: {tok}')
     assert not bad, f'{nb.name}: numbers in the prose that no saved output of the notebook prints:\n' + '\n'.join(bad)
 
+PM = re.compile(r'(-?\d+\.\d+) ± (\d+\.\d+)')
+
+def _outputs_text(nb)->str:
+    return '\n'.join(''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/markdown', '')) + ''.join(o.get('data', {}).get('text/plain', ''))
+                     for c in cells(nb) for o in c.get('outputs', []))
+
+def pm_printed(pair:tuple, printed_pairs:list)->bool:
+    "Whether a prose `mean ± std` is a printed pair, both rounded as the prose rounds them"
+    (m, s), d = map(float, pair), len(pair[0].split('.')[1])
+    return any(round(pm_, d) == round(m, d) and round(ps, len(pair[1].split('.')[1])) == s for pm_, ps in printed_pairs)
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_prose_mean_std_pairs_are_printed_together(nb):
+    "A mean ± std in the prose is one printed pair, not two numbers found in different places"
+    printed = [(float(a), float(b)) for a, b in PM.findall(_outputs_text(nb))]
+    bad = [f"cell {i}: {a} ± {b}" for i, c in enumerate(cells(nb)) if c['cell_type'] == 'markdown'
+           for sent in _sentences(_prose(c['source'])) if not SOURCED.search(sent) for a, b in PM.findall(sent) if not pm_printed((a, b), printed)]
+    assert not bad, f'{nb.name}: mean ± std pairs in the prose that no output prints:\n' + '\n'.join(bad)
+
 def test_prose_check_catches_what_it_should():
+    assert pm_printed(('0.508', '0.042'), [(0.5081, 0.0423)]) and not pm_printed(('0.515', '0.043'), [(0.5081, 0.0423), (0.515, 0.1)])
     printed = printed_numbers_from('LastToken: 0.181; rule 0.154\n1,912 targets 6.59 tokens 2.98e-07 acc 0.1517')
     for tok in ('0.181', '0.18', '0.154', '1,912', '6.59', '2.98e-07', '15%', '15.17%'): assert is_printed(tok, printed), tok
     for tok in ('0.155', '6.5', '1,111', '3.1e-07', '16%'): assert not is_printed(tok, printed), tok
