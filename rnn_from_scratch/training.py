@@ -72,13 +72,16 @@ def _ladder_pos(name):
     mod = getattr(m, 'func', m).__module__.rsplit('.', 1)[-1]
     return _LADDER.index(mod) if mod in _LADDER else -1
 
-def model_names()->list:
+def model_names(upto:str|None=None # the last module of `_LADDER` whose models to list; default: all
+               )->list:
     "Every registered model name, the ladder's included, in ladder order whatever was imported first"
+    if upto is not None and upto not in _LADDER: raise ValueError(f"unknown module {upto!r}: use one of {', '.join(_LADDER)}")
     for m in _LADDER:
         try: importlib.import_module(f'rnn_from_scratch.{m}')
         except ModuleNotFoundError as e:  # a module not exported yet, while the notebooks are being built
             if e.name != f'rnn_from_scratch.{m}': raise
-    return sorted(MODELS, key=_ladder_pos)
+    names = sorted(MODELS, key=_ladder_pos)
+    return names if upto is None else [n for n in names if _ladder_pos(n) <= _LADDER.index(upto)]
 
 def get_recipe(name:str)->Recipe:
     "The `Recipe` registered as `name`; an unknown name is an error that lists the known ones"
