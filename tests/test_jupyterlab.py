@@ -274,11 +274,15 @@ def check_progress_cell(page, epochs):
     assert page.evaluate('window.rnnfsProgress'), "fastai's progress bar never showed as an HTML <progress>"
     assert [len(rows) for rows in epoch_tables(page)] == [epochs, 2], "fastai's epoch table (2 epochs) is missing"
 
-def screenshot(page, path):
-    "The training cell at the top of a tall window: its epoch table, the plot and the accuracy line below it"
+TRAIN_CELL = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+  .find(c => c.innerText.includes("learn, res = train_model('rnn4')"))"""
+FIRST_STDERR = """() => document.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')"""
+
+def screenshot(page, path, *wheres):
+    "A tall window scrolled to the first element that `wheres` (JavaScript functions) find"
     page.set_viewport_size({'width': 1400, 'height': 1500})
-    page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
-      .find(c => c.innerText.includes("learn, res = train_model('rnn4')")).scrollIntoView({block: 'start'})""")
+    for where in wheres:
+        if page.evaluate(f'(({where})()?.scrollIntoView({{block: "start"}}), !!({where})())'): break
     page.wait_for_timeout(500)   # let JupyterLab lay out the cells scrolled into view
     SHOTS.mkdir(parents=True, exist_ok=True); page.screenshot(path=str(path))
 
@@ -301,6 +305,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser):
         errors = [o for c in saved_code_cells(lab.root/NB) for o in c['outputs'] if o['output_type'] == 'error']
         assert errors == [], errors
         assert probs == [], probs
-    except Exception:
-        screenshot(page, SHOTS/'jupyterlab_04_many_to_many-failed.png'); raise
-    screenshot(page, SHOTS/'jupyterlab_04_many_to_many.png')
+    except Exception:   # where it went wrong: the first traceback, else the training cell
+        screenshot(page, SHOTS/'jupyterlab_04_many_to_many-failed.png', FIRST_STDERR, TRAIN_CELL); raise
+    # the training cell at the top: its epoch table, the plot and the accuracy line below it
+    screenshot(page, SHOTS/'jupyterlab_04_many_to_many.png', TRAIN_CELL)
+    (SHOTS/'jupyterlab_04_many_to_many-failed.png').unlink(missing_ok=True)
