@@ -3,13 +3,12 @@ in a throw-away copy of nbs/. `nbdev_test` runs the notebooks in-process with ex
 notebook through JupyterLab's UI."""
 import configparser, os, sys, time
 from pathlib import Path
-import pytest
+import nbclient, nbformat, pytest
+from jupyter_client.manager import start_new_kernel
+from nbdev.process import extract_directives
 from conftest import BIN, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
-nbformat, nbclient = pytest.importorskip('nbformat'), pytest.importorskip('nbclient')
-from jupyter_client.manager import start_new_kernel
-from nbdev.process import extract_directives
 
 def kernel_env(tmp_path):
     "This venv first on PATH, Jupyter's runtime files in `tmp_path`; conftest's XDG_CACHE_HOME and FASTAI_HOME pass through"
