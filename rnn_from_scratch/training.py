@@ -224,7 +224,7 @@ def summarize(runs:list)->dict:
                 tokens_per_s=mean('tokens_per_s'), accuracy_per_epoch=torch.tensor([r['accuracy_per_epoch'] for r in runs]).mean(0).tolist())
 
 
-# %% ../nbs/00a_training.ipynb #9408980f
+# %% ../nbs/00a_training.ipynb #661ddf70
 def pm(mean:float, std:float, fmt:str='{:.3f}')->str:
     "`mean ± std` in the format `fmt`; an empty string when `mean` is missing (NaN or None)"
     return '' if mean is None or pd.isna(mean) else f'{fmt.format(mean)} ± {fmt.format(std)}'
