@@ -6,7 +6,7 @@
 __all__ = ['check_p', 'bernoulli_mask', 'Dropout', 'SeqDropout', 'EmbedDropout', 'WeightDrop', 'ar_penalty', 'tar_penalty',
            'ARTAR', 'tie_weights', 'RegLM', 'vary', 'reg_runs', 'ablation_table', 'plot_ablation']
 
-# %% ../nbs/13_regularization.ipynb #f4b732c5
+# %% ../nbs/13_regularization.ipynb #931d921d
 import numbers, dataclasses
 from functools import partial
 import pandas as pd, matplotlib.pyplot as plt, torch, torch.nn.functional as F
@@ -22,7 +22,7 @@ from .torch_rnns import _CELLS, _detach
 from .training import Recipe, register_model, get_recipe, train_model, pm, clearly_differs, perplexity
 from .counting import count, count_scores, count_targets, split_numbers
 
-# %% ../nbs/13_regularization.ipynb #f480d873
+# %% ../nbs/13_regularization.ipynb #d6bdf72d
 def check_p(p, name:str='p'):
     "Raise a clear `ValueError` unless the dropout probability `p` is a number in [0, 1)"
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
@@ -39,13 +39,13 @@ class Dropout(Module):
     def __init__(self, p:float=0.5): check_p(p); self.p = p
     def forward(self, x): return x * bernoulli_mask(x, x.shape, self.p) if self.training and self.p else x
 
-# %% ../nbs/13_regularization.ipynb #e3ce0a8f
+# %% ../nbs/13_regularization.ipynb #99e873e4
 class SeqDropout(Module):
     "Dropout with one mask per sequence: while training, the same activations of `x` (bs, sl, n) are dropped at every time step"
     def __init__(self, p:float=0.5): check_p(p); self.p = p
     def forward(self, x): return x * bernoulli_mask(x, (x.shape[0], 1, *x.shape[2:]), self.p) if self.training and self.p else x
 
-# %% ../nbs/13_regularization.ipynb #012da538
+# %% ../nbs/13_regularization.ipynb #a2b481fd
 class EmbedDropout(Module):
     "Embedding dropout: while training, drop whole words by zeroing rows of `emb`'s weight (the rest scaled by 1/(1-p)) for the whole batch"
     def __init__(self, emb:nn.Embedding, p:float=0.1): check_p(p); self.emb, self.p = emb, p
@@ -54,7 +54,7 @@ class EmbedDropout(Module):
         if self.training and self.p: w = w * bernoulli_mask(w, (w.shape[0], 1), self.p)
         return F.embedding(x, w)
 
-# %% ../nbs/13_regularization.ipynb #f3eb50ca
+# %% ../nbs/13_regularization.ipynb #0acd9040
 class WeightDrop(Module):
     "Weight drop: while training, call `module` with entries of its `names` weights dropped (scaled by 1/(1-p)), one mask per call"
     def __init__(self, module:nn.Module, p:float=0.5,
@@ -65,7 +65,7 @@ class WeightDrop(Module):
         ws = {n: getattr(self.module, n) for n in self.names}
         return functional_call(self.module, {n: w * bernoulli_mask(w, w.shape, self.p) for n, w in ws.items()}, args)
 
-# %% ../nbs/13_regularization.ipynb #41690fb7
+# %% ../nbs/13_regularization.ipynb #3caf1dd7
 def ar_penalty(out, # dropped-out activations of the last layer, (bs, sl, n)
                alpha:float):
     "AR: `alpha` times the mean square of the activations"
@@ -84,14 +84,14 @@ class ARTAR(Callback):
     def after_loss(self):
         self.learn.loss_grad = self.learn.loss_grad + ar_penalty(self.rnn.out, self.alpha) + tar_penalty(self.rnn.raw_out, self.beta)
 
-# %% ../nbs/13_regularization.ipynb #ed4c81dc
+# %% ../nbs/13_regularization.ipynb #0f50436a
 def tie_weights(emb:nn.Embedding, lin:nn.Linear):
     "Make the output layer `lin` use the embedding `emb`'s weight: one tensor for both"
     if emb.weight.shape != lin.weight.shape:
         raise ValueError(f"cannot tie an embedding of shape {tuple(emb.weight.shape)} to an output layer of shape {tuple(lin.weight.shape)}: the hidden sizes must match")
     lin.weight = emb.weight
 
-# %% ../nbs/13_regularization.ipynb #010fba56
+# %% ../nbs/13_regularization.ipynb #0816ad93
 class RegLM(Module):
     "A regularized language model over PyTorch's GRU or LSTM layers: the book's `LMModel7` plus AWD-LSTM's dropouts; returns `(output, raw, dropped)`"
     def __init__(self, vocab_sz:int, n_hidden:int,
@@ -131,7 +131,7 @@ class RegLM(Module):
         h = self.h[0][0] if isinstance(self.h[0], tuple) else self.h[0]
         if h is not None and h.shape[1] != x.shape[0]: raise batch_error(self, h.shape[1], x.shape[0])
 
-# %% ../nbs/13_regularization.ipynb #ff250f46
+# %% ../nbs/13_regularization.ipynb #277bf0ee
 register_model('reg.lmmodel7', partial(RegLM, cell='lstm', n_layers=2, p=0.4), 'seq', epochs=15, lr=1e-2, wd=0.1,
                n_hidden=64, learner=TextLearner, alpha=2., beta=1.,
                doc="The book's LMModel7: 2 LSTM layers of 64, dropout 0.4, tied weights, TextLearner with AR 2 and TAR 1, wd 0.1")
@@ -139,7 +139,7 @@ register_model('reg.gru2', partial(RegLM, cell='gru', n_layers=2, p=0.4), 'seq',
                n_hidden=64, learner=TextLearner, alpha=2., beta=1., clip=0.25,
                doc="LMModel7's recipe with GRU layers, 20 epochs, wd 0.5 and gradient clipping at 0.25 (selected on the validation set)")
 
-# %% ../nbs/13_regularization.ipynb #cae96d25
+# %% ../nbs/13_regularization.ipynb #37a3086b
 def vary(r:Recipe, **changes)->Recipe:
     "A copy of `r`: changes to `Recipe` fields (e.g. `alpha`, `clip`) go to the recipe, the others to its model's arguments (e.g. `p`, `cell`)"
     fields = {f.name for f in dataclasses.fields(Recipe)}
@@ -162,7 +162,7 @@ def reg_runs(recipes:dict, # label -> a registered model name or a `Recipe`
             if log: log(f"{label} seed {s}: token accuracy {res['accuracy']:.4f}, numbers right {sc['exact']:.3f}")
     return pd.DataFrame(rows), counts
 
-# %% ../nbs/13_regularization.ipynb #b1efa774
+# %% ../nbs/13_regularization.ipynb #0eaf3978
 def ablation_table(runs:pd.DataFrame, # `reg_runs`'s rows
                    ref:str # the variant the others are compared with
                   )->pd.DataFrame:
@@ -180,17 +180,17 @@ def ablation_table(runs:pd.DataFrame, # `reg_runs`'s rows
                          'thousands word right': col('thousands'), 'perplexity': [f'{perplexity(l):.2f}' for l in g.valid_loss.apply(list)],
                          's/epoch': [f'{t:.2f}' for t in m.seconds_per_epoch]})
 
-# %% ../nbs/13_regularization.ipynb #3b754280
+# %% ../nbs/13_regularization.ipynb #c8a06a39
 def plot_ablation(runs:pd.DataFrame, ref:str)->plt.Figure:
     "Token accuracy and share of numbers said right (mean ± std over seeds) per variant of `reg_runs`, the reference `ref` marked"
     g = runs.groupby('variant', sort=False)
     m, s = g.mean(numeric_only=True), g.std(numeric_only=True).fillna(0.)
-    fig, axs = plt.subplots(1, 2, figsize=(11, 0.45 * len(m) + 1.5), sharey=True)
+    fig, axs = plt.subplots(1, 2, figsize=(10, 0.4 * len(m) + 1.4), sharey=True)
     for ax, c, title in zip(axs, ('token_accuracy', 'counting'), ('Token accuracy', 'Validation numbers said exactly right')):
         ax.errorbar(m[c], range(len(m)), xerr=s[c], fmt='o', capsize=3)
         ax.axvline(m[c][ref], ls='--', c='gray', label=ref)
-        ax.set(title=f'{title} (mean ± std over seeds)', xlabel='fraction (0 to 1)')
+        ax.set(title=title, xlabel='fraction (0 to 1)')
         ax.legend(fontsize=8, loc='lower left')
     axs[0].set(yticks=range(len(m)), yticklabels=m.index, ylabel='variant'); axs[0].invert_yaxis()
-    fig.tight_layout()
+    fig.suptitle(f'Mean ± std over {g.size().max()} seeds per variant'); fig.tight_layout()
     return fig
