@@ -117,19 +117,20 @@ class RegLM(Module):
     def forward(self, x):
         check_tokens(x, self.i_h.num_embeddings)
         self.check_batch(x)
-        inp, hs = self.input_dp(self.emb_dp(x)), []
+        inp, hs, h0 = self.input_dp(self.emb_dp(x)), [], self.h or [None] * len(self.rnns)
         for l, rnn in enumerate(self.rnns):
-            raw, h = rnn(inp, self.h[l])
+            raw, h = rnn(inp, h0[l])
             hs.append(_detach(h))
             if l < len(self.hidden_dps): inp = self.hidden_dps[l](raw)
         self.h = hs
         out = self.drop(raw)
         return self.h_o(out), raw, out
-    def reset(self): self.h = [None] * len(self.rnns)
+    def reset(self): self.h = None   # no state yet: each layer starts from zeros, for any batch size
     def check_batch(self, x):
         "Raise `batch_error` if `x` has another batch size than the kept state"
+        if self.h is None: return
         h = self.h[0][0] if isinstance(self.h[0], tuple) else self.h[0]
-        if h is not None and h.shape[1] != x.shape[0]: raise batch_error(self, h.shape[1], x.shape[0])
+        if h.shape[1] != x.shape[0]: raise batch_error(self, h.shape[1], x.shape[0])
 
 # %% ../nbs/13_regularization.ipynb #277bf0ee
 register_model('reg.lmmodel7', partial(RegLM, cell='lstm', n_layers=2, p=0.4), 'seq', epochs=15, lr=1e-2, wd=0.1,

@@ -147,5 +147,5 @@ def test_registered_recipes():
 def test_counting_and_generation_read_the_output_of_the_triple():
     m = RegLM(30, 16, 'gru', p=0.3, embed_p=0.1, weight_p=0.2)
     c = count(m, [8004, 8005, 9001])
-    assert len(c) == 3 and m.training                         # generation leaves the model in the mode it found
+    assert len(c) == 3 and m.training and m.h is None         # generation leaves the model reset, in the mode it found
     assert generate(m, 'one . two .', n=3, seed=0).startswith('one . two .')
