@@ -55,7 +55,7 @@ def test_compare_writes_three_files(tmp_path):
     out = tmp_path/'res'
     r = rnnfs('compare', '--models', 'rnn1', 'nn.gru2', '--seeds', '2', '--epochs', '1', '--out', str(out))
     assert r.returncode == 0, r.stderr
-    assert '[4/4] nn.gru2 seed 1' in r.stdout and '| model |' in r.stdout
+    assert '[4/4] nn.gru2 seed 1' in r.stdout and re.search(r'^\| model +\| +parameters \|', r.stdout, re.M), r.stdout
     assert sorted(p.name for p in out.iterdir()) == ['comparison.png', 'results.csv', 'results.json']
     rows = json.loads((out/'results.json').read_text())
     assert [o['model'] for o in rows] == ['rnn1', 'nn.gru2', "always '.'"]
