@@ -14,11 +14,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT/'tools'))
+from nbcells import directives, strip_directives
 DOCS, SRC, OUT = ROOT/'docs', ROOT/'docs'/'_build'/'src', ROOT/'docs'/'_build'/'html'
-
-def _directives(src):
-    "The `#| key: value` lines of a cell, as a dict"
-    return {m[1].strip(): m[2].strip() for m in re.finditer(r'^#\|\s*([\w-]+):?(.*)$', src, re.M)}
 
 def clean_md(md:str)->str:
     "`show_doc`'s markdown for MyST: no `---` rules (not allowed inside an output), no Quarto link attributes"
@@ -49,9 +47,9 @@ def adapt(nb:dict, pages:list|None=None)->dict:
             cells.append(dict(cell_type='markdown', metadata={}, source=f"# {fm.get('title', 'Untitled')}{lead}"))
             continue
         if c['cell_type'] == 'code':
-            d = _directives(src)
-            c = dict(c, source='\n'.join(l for l in src.splitlines() if not l.startswith('#|')))
-            if d.get('echo') == 'false': c['metadata'] = dict(c.get('metadata', {}), tags=['remove-input'])
+            d = directives(src)
+            c = dict(c, source=strip_directives(src))
+            if d.get('echo') == ['false']: c['metadata'] = dict(c.get('metadata', {}), tags=['remove-input'])
             c['outputs'] = _clean_outputs(c.get('outputs', []))
         cells.append(c)
     if pages: cells.append(dict(cell_type='markdown', metadata={}, source='```{toctree}\n:hidden:\n:maxdepth: 1\n\n' + '\n'.join(pages) + '\n```'))

@@ -52,6 +52,9 @@ def parser()->argparse.ArgumentParser:
     t.add_argument('--epochs', type=int, help="number of epochs (default: the recipe's)")
     t.add_argument('--lr', type=float, help="peak learning rate of the one-cycle schedule (default: the recipe's)")
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
+    t.add_argument('--n-hidden', type=int, default=64, help='hidden size (default: 64)')
+    t.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
+    t.add_argument('--threads', type=int, default=1, help='torch threads (default: 1, the fastest at this size on 2 cores)')
     t.add_argument('--json', type=Path, metavar='PATH', help='also write the final metrics to PATH as JSON')
     t.set_defaults(func=train_cmd)
     b = sub.add_parser('bench', help='measure speed: the loops against nn.RNN, the scratch LSTM and GRU against nn.LSTM and nn.GRU, the fastai epoch against the raw step',
@@ -85,7 +88,8 @@ def parser()->argparse.ArgumentParser:
 def train_cmd(args)->int:
     "Run `rnnfs train`: check the output path, train, print a summary, write JSON"
     if args.json: check_writable(args.json)
-    learn, res = train_model(args.model, epochs=args.epochs, lr=args.lr, seed=args.seed, progress=True)
+    learn, res = train_model(args.model, epochs=args.epochs, lr=args.lr, seed=args.seed, bs=args.bs, n_hidden=args.n_hidden,
+                             threads=args.threads, progress=True)
     print(f"{res['model']}: accuracy {res['accuracy']:.4f}, valid loss {res['valid_loss']:.4f}, "
           f"{res['seconds_per_epoch']:.2f} s/epoch, {res['params']:,} parameters "
           f"(always {res['baseline']!r}: {res['baseline_accuracy']:.4f})")

@@ -221,6 +221,7 @@ def check_tokens(x, # a batch of token ids, shape (batch, tokens)
     "Raise a clear `ValueError` unless `x` is a (batch, tokens) tensor of ids in `range(vocab_sz)`"
     if not torch.is_tensor(x) or x.ndim != 2 or x.is_floating_point():
         raise ValueError(f"expected a (batch, tokens) tensor of integer token ids, got {type(x).__name__} of shape {tuple(getattr(x, 'shape', ()))}")
+    if 0 in x.shape: raise ValueError(f"expected at least one sequence of at least one token, got shape {tuple(x.shape)}: give the model some text")
     if n_tok is not None and x.shape[1] != n_tok: raise ValueError(f"this model reads {n_tok} tokens at a time, got {x.shape[1]}")
     if x.numel() and (x.min() < 0 or x.max() >= vocab_sz):
         bad = x[(x < 0) | (x >= vocab_sz)][0].item()

@@ -29,7 +29,9 @@ def decode(ids, vocab, chars:bool=False)->str:
     return ('' if chars else ' ').join(vocab[i] for i in ids)
 
 # %% ../nbs/10_generate.ipynb #2ea5828d
-def _last_scores(out): return out[:, -1] if out.ndim == 3 else out
+def _last_scores(out):
+    if isinstance(out, tuple): out = out[0]   # (output, raw, dropped-out activations): 13_regularization's models, for fastai's RNNCallback
+    return out[:, -1] if out.ndim == 3 else out
 
 def check_prompt_length(model, # a model, or a model class
                         n:int # tokens in the prompt

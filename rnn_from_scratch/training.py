@@ -36,32 +36,48 @@ class EpochTimer(Callback):
     def after_epoch(self):  self.times.append(time.perf_counter() - self.t0)
 
 # %% ../nbs/00a_training.ipynb #b195d1be
+from fastai.callback.rnn import RNNCallback, RNNRegularizer
+from fastai.text.learner import TextLearner
+
 def lm_learner(dls, # from `get_dls`
                model:nn.Module, # a language model of the ladder
-               cbs=() # further fastai callbacks for this learner (e.g. `GradientClip`)
+               cbs=(), # further fastai callbacks for this learner (e.g. `GradientClip`)
+               learner:type=Learner, # the `Learner` class; fastai's `TextLearner` adds its own `rnn_cbs(alpha, beta)` and momentum
+               alpha:float=0., # activation regularization (AR), for a model returning (output, raw, dropped-out activations)
+               beta:float=0. # temporal activation regularization (TAR), likewise
               )->Learner:
-    "A fastai `Learner` for a language model: `lm_loss`, accuracy, epoch times, `ModelResetter` if it keeps state, and `cbs`"
-    cbs = [EpochTimer()] + ([ModelResetter()] if hasattr(model, 'reset') else []) + list(cbs)
-    return Learner(dls, model, loss_func=lm_loss, metrics=accuracy, cbs=cbs)
+    "A fastai `Learner` for a language model: `lm_loss`, accuracy, epoch times, `ModelResetter` if it keeps state, AR/TAR if asked, and `cbs`"
+    if issubclass(learner, TextLearner):   # it brings ModelResetter, RNNCallback and RNNRegularizer: adding ours would duplicate them
+        return learner(dls, model, loss_func=lm_loss, metrics=accuracy, cbs=[EpochTimer()] + list(cbs), alpha=alpha, beta=beta)
+    rnn = [RNNCallback(), RNNRegularizer(alpha, beta)] if alpha or beta else []
+    cbs = [EpochTimer()] + ([ModelResetter()] if hasattr(model, 'reset') else []) + rnn + list(cbs)
+    return learner(dls, model, loss_func=lm_loss, metrics=accuracy, cbs=cbs)
 
 
 # %% ../nbs/00a_training.ipynb #4cbbede8
 @dataclass
 class Recipe:
-    "How a model is trained: its class, its data kind, epochs, peak learning rate and weight decay"
+    "How a model is trained: its class, data kind, epochs, peak learning rate, weight decay, and the regularized models' extras"
     model: callable  # called as `model(vocab_sz, n_hidden)`
     data: str        # one of `DATA_KINDS`
     epochs: int
     lr: float
     doc: str = ''
-    wd: float|None = None  # weight decay; None: fastai's default
+    wd: float|None = None       # weight decay; None: fastai's default
+    n_hidden: int|None = None   # hidden size; None: `train_model`'s (64)
+    learner: type = Learner     # or fastai's `TextLearner` (AR/TAR through its own `rnn_cbs`, momentum 0.8/0.7/0.8)
+    alpha: float = 0.           # AR: `lm_learner`'s `alpha`
+    beta: float = 0.            # TAR: `lm_learner`'s `beta`
+    clip: float|None = None     # largest gradient norm (fastai's `GradientClip`); None: no clipping
 
 MODELS = {}  # name -> Recipe, filled by `register_model`
 
-def register_model(name:str, model, data:str, epochs:int, lr:float, doc:str|None=None, wd:float|None=None):
+def register_model(name:str, model, data:str, epochs:int, lr:float, doc:str|None=None, wd:float|None=None,
+                   **kwargs): # further `Recipe` fields: `n_hidden`, `learner`, `alpha`, `beta`, `clip`
     "Add `model` (a class or any callable `(vocab_sz, n_hidden)`) to `MODELS` under `name` with the book's recipe"
     if data not in DATA_KINDS: raise ValueError(f"unknown data kind {data!r}: use one of {', '.join(DATA_KINDS)}")
-    MODELS[name] = Recipe(model, data, epochs, lr, doc or (model.__doc__ or '').split('\n')[0], wd)
+    MODELS[name] = Recipe(model, data, epochs, lr, doc or (model.__doc__ or '').split('\n')[0], wd, **kwargs)
+
 
 # %% ../nbs/00a_training.ipynb #8afa19c7
 _LADDER = ('unrolled', 'loop', 'stateful', 'many_to_many', 'torch_rnns', 'gates', 'regularization')
@@ -72,13 +88,16 @@ def _ladder_pos(name):
     mod = getattr(m, 'func', m).__module__.rsplit('.', 1)[-1]
     return _LADDER.index(mod) if mod in _LADDER else -1
 
-def model_names()->list:
+def model_names(upto:str|None=None # the last module of `_LADDER` whose models to list; default: all
+               )->list:
     "Every registered model name, the ladder's included, in ladder order whatever was imported first"
+    if upto is not None and upto not in _LADDER: raise ValueError(f"unknown module {upto!r}: use one of {', '.join(_LADDER)}")
     for m in _LADDER:
         try: importlib.import_module(f'rnn_from_scratch.{m}')
         except ModuleNotFoundError as e:  # a module not exported yet, while the notebooks are being built
             if e.name != f'rnn_from_scratch.{m}': raise
-    return sorted(MODELS, key=_ladder_pos)
+    names = sorted(MODELS, key=_ladder_pos)
+    return names if upto is None else [n for n in names if _ladder_pos(n) <= _LADDER.index(upto)]
 
 def get_recipe(name:str)->Recipe:
     "The `Recipe` registered as `name`; an unknown name is an error that lists the known ones"
@@ -110,10 +129,12 @@ def fit(learn, epochs:int, lr:float, progress:bool=False, wd:float|None=None):
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=wd)
 
 # %% ../nbs/00a_training.ipynb #d1229ab6
+from fastai.callback.training import GradientClip
+
 def make_learner(name:str='rnn4', # a registered model, or only a label when `recipe` is given
                  seed:int=42, # seeds weights and data order
                  bs:int=64, # batch size
-                 n_hidden:int=64, # hidden size
+                 n_hidden:int|None=None, # hidden size; default: the recipe's, else 64
                  threads:int=1, # torch threads
                  dls=None, # other `DataLoaders` with a `vocab` (e.g. characters); default: `get_dls` for the recipe's data kind
                  cbs=(), # further fastai callbacks
@@ -125,14 +146,15 @@ def make_learner(name:str='rnn4', # a registered model, or only a label when `re
     torch.set_num_threads(threads)
     set_seed(seed, reproducible=True)
     dls = get_dls(r.data, bs=bs) if dls is None else dls
-    return lm_learner(dls, r.model(len(dls.vocab), n_hidden), cbs=cbs)
+    cbs = ([GradientClip(r.clip)] if r.clip else []) + list(cbs)
+    return lm_learner(dls, r.model(len(dls.vocab), n_hidden or r.n_hidden or 64), cbs, r.learner, r.alpha, r.beta)
 
 def train_model(name:str='rnn4', # a registered model: see `model_names()`
                 epochs:int|None=None, # default: the book's
                 lr:float|None=None, # default: the book's
                 seed:int=42, # seeds weights and data order
                 bs:int=64, # batch size
-                n_hidden:int=64, # hidden size
+                n_hidden:int|None=None, # hidden size; default: the recipe's, else 64
                 progress:bool=False, # show fastai's progress bar and epoch table
                 threads:int=1, # torch threads
                 dls=None, # other `DataLoaders` with a `vocab` (e.g. characters); default: `get_dls` for the recipe's data kind
@@ -205,7 +227,7 @@ def summarize(runs:list)->dict:
                 tokens_per_s=mean('tokens_per_s'), accuracy_per_epoch=torch.tensor([r['accuracy_per_epoch'] for r in runs]).mean(0).tolist())
 
 
-# %% ../nbs/00a_training.ipynb #661ddf70
+# %% ../nbs/00a_training.ipynb #7707f5da
 def pm(mean:float, std:float, fmt:str='{:.3f}')->str:
     "`mean ± std` in the format `fmt`; an empty string when `mean` is missing (NaN or None)"
     return '' if mean is None or pd.isna(mean) else f'{fmt.format(mean)} ± {fmt.format(std)}'

@@ -7,6 +7,7 @@ __all__ = ['CLASSES', 'number_label', 'number_items', 'split_items', 'pad_collat
            'varlen_dls', 'train_classifier', 'default_classifier', 'predict_number_class', 'evaluate']
 
 # %% ../nbs/08_varlen.ipynb #edbd9168
+from functools import partial
 import contextlib, io, random, tempfile
 from collections import Counter
 import torch, torch.nn.functional as F
@@ -25,11 +26,11 @@ def number_label(n:int)->int:
 CLASSES = [f"{d}…{'odd' if p else 'even'}" for d in range(1, 10) for p in (0, 1)]
 
 # %% ../nbs/08_varlen.ipynb #c23990cf
-def number_items(path=None)->list:
-    "One `(token ids, class)` pair per line of HUMAN_NUMBERS, ids in the language models' vocab"
+def number_items(path=None)->tuple:
+    "`(vocab, items)`: the language models' vocab, and one `(token ids, class)` pair per line of HUMAN_NUMBERS"
     lines = read_lines(path)
     vocab = make_vocab(tokenize(lines))   # the same vocab as `load_nums`, from the lines already read
-    return [(tensor(numericalize(l.split(), vocab)), number_label(words2num(l))) for l in lines]
+    return vocab, [(tensor(numericalize(l.split(), vocab)), number_label(words2num(l))) for l in lines]
 
 def split_items(items:list, pct:float=0.2, seed:int=0):
     "A random `1-pct`/`pct` split of `items`, the same for the same `seed`"
@@ -38,7 +39,8 @@ def split_items(items:list, pct:float=0.2, seed:int=0):
     return [items[i] for i in idx[:cut]], [items[i] for i in idx[cut:]]
 
 # %% ../nbs/08_varlen.ipynb #d338cc6a
-def pad_collate(items, pad_id:int=30):
+def pad_collate(items, pad_id:int # an id no word uses: the vocab's size
+               ):
     "`(ids padded to the longest, lengths, labels)` for a list of `(ids, label)` items"
     lengths = tensor([len(x) for x, _ in items])
     x = torch.full((len(items), int(lengths.max())), pad_id, dtype=torch.long)
@@ -55,7 +57,7 @@ def last_hidden(out, # padded outputs, (bs, sl, n_hidden)
 # %% ../nbs/08_varlen.ipynb #3ef3179c
 class NumberClassifier(Module):
     "Embedding, one `nn.RNN` or `nn.GRU` layer (optionally bidirectional) over packed sequences, a linear head"
-    def __init__(self, vocab_sz:int=30, n_hidden:int=64, n_classes:int=18, cell:str='gru', bidirectional:bool=False):
+    def __init__(self, vocab_sz:int, n_hidden:int=64, n_classes:int=18, cell:str='gru', bidirectional:bool=False):
         if cell not in ('rnn', 'gru'): raise ValueError(f"unknown cell {cell!r}: use 'rnn' or 'gru'")
         self.emb = nn.Embedding(vocab_sz + 1, n_hidden, padding_idx=vocab_sz)   # one more id: the pad
         self.rnn = (nn.RNN if cell == 'rnn' else nn.GRU)(n_hidden, n_hidden, batch_first=True, bidirectional=bidirectional)
@@ -69,16 +71,19 @@ class NumberClassifier(Module):
 def varlen_dls(bs:int=64, path=None)->DataLoaders:
     "Padded `DataLoaders` for the number-classification task (one fixed split, seed 0), training batches shuffled"
     check_positive('bs', bs)
-    train, valid = split_items(number_items(path), seed=0)
-    return DataLoaders(DataLoader(train, bs=bs, shuffle=True, create_batch=pad_collate),
-                       DataLoader(valid, bs=bs, create_batch=pad_collate))
+    vocab, items = number_items(path)
+    train, valid = split_items(items, seed=0)
+    collate = partial(pad_collate, pad_id=len(vocab))
+    dls = DataLoaders(DataLoader(train, bs=bs, shuffle=True, create_batch=collate), DataLoader(valid, bs=bs, create_batch=collate))
+    dls.vocab = vocab
+    return dls
 
 def train_classifier(cell:str='gru', bidirectional:bool=False, seed:int=0, epochs:int=20, lr:float=3e-3, patience:int=3,
                      n_hidden:int=64)->Learner:
     "Train a `NumberClassifier` with fastai: one-cycle, early stopping on validation loss, best epoch by accuracy kept"
     set_seed(seed, reproducible=True)
     dls = varlen_dls()
-    learn = Learner(dls, NumberClassifier(n_hidden=n_hidden, cell=cell, bidirectional=bidirectional), loss_func=F.cross_entropy,
+    learn = Learner(dls, NumberClassifier(len(dls.vocab), n_hidden=n_hidden, cell=cell, bidirectional=bidirectional), loss_func=F.cross_entropy,
                     metrics=accuracy, path=tempfile.mkdtemp())
     cbs = [EarlyStoppingCallback(monitor='valid_loss', patience=patience), SaveModelCallback(monitor='accuracy', fname='best', with_opt=False)]
     with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()):   # quiet: no per-epoch "Better model found"
@@ -98,9 +103,10 @@ def predict_number_class(text:str, learn:Learner|None=None)->str:
     "The class `learn` (default: `default_classifier()`) predicts for a number phrase such as 'seven thousand two'"
     words = text.split() if isinstance(text, str) else []
     if not words: raise ValueError(f"predict_number_class takes a non-empty number phrase such as 'seven thousand two', got {text!r}")
-    ids = numericalize(words, load_nums()[0])   # a clear error, with the closest words, for an unknown word
+    vocab = load_nums()[0]
+    ids = numericalize(words, vocab)   # a clear error, with the closest words, for an unknown word
     words2num(' '.join(words))   # a clear error for words that are not a number phrase
-    x, lengths, _ = pad_collate([(tensor(ids), 0)])
+    x, lengths, _ = pad_collate([(tensor(ids), 0)], pad_id=len(vocab))
     learn = learn or default_classifier()   # trained only once the input is known to be good
     learn.model.eval()
     with torch.no_grad(): return CLASSES[learn.model(x, lengths).argmax(1).item()]

@@ -1,5 +1,5 @@
 "The `rnnfs` console script, run as a user runs it: in a fresh process."
-import json, subprocess
+import re, json, subprocess
 import pytest
 from conftest import BIN
 
@@ -21,6 +21,17 @@ def test_bad_numbers(args, msg):
 def test_unwritable_json_fails_before_training(path, msg):
     r = rnnfs('train', 'rnn4', '--json', path)
     assert r.returncode == 2 and msg in r.stderr and 'epoch' not in r.stdout
+
+def test_train_takes_size_batch_and_threads(tmp_path):
+    fn = tmp_path/'r.json'
+    r = rnnfs('train', 'rnn4', '--epochs', '1', '--n-hidden', '16', '--bs', '32', '--threads', '1', '--json', str(fn))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(fn.read_text())['params'] == 30*16 + 16*16 + 16 + 16*30 + 30   # embedding, h_h, h_o at 16 hidden units
+
+@pytest.mark.parametrize('opt,name', [('--n-hidden', 'n_hidden'), ('--bs', 'bs'), ('--threads', 'threads')])
+def test_train_bad_sizes_fail_before_training(opt, name):
+    r = rnnfs('train', 'rnn4', opt, '0')
+    assert r.returncode == 2 and f'{name} must be a positive whole number, got 0' in r.stderr and 'epoch' not in r.stdout
 
 def test_train_writes_json_deterministically(tmp_path):
     runs = []
@@ -44,7 +55,7 @@ def test_compare_writes_three_files(tmp_path):
     out = tmp_path/'res'
     r = rnnfs('compare', '--models', 'rnn1', 'nn.gru2', '--seeds', '2', '--epochs', '1', '--out', str(out))
     assert r.returncode == 0, r.stderr
-    assert '[4/4] nn.gru2 seed 1' in r.stdout and '| model |' in r.stdout
+    assert '[4/4] nn.gru2 seed 1' in r.stdout and re.search(r'^\| model +\| +parameters \|', r.stdout, re.M), r.stdout
     assert sorted(p.name for p in out.iterdir()) == ['comparison.png', 'results.csv', 'results.json']
     rows = json.loads((out/'results.json').read_text())
     assert [o['model'] for o in rows] == ['rnn1', 'nn.gru2', "always '.'"]
@@ -92,7 +103,7 @@ def test_count_prints_the_table_and_writes_json(tmp_path):
     fn = tmp_path/'count.json'
     r = rnnfs('count', '--models', 'rnn4', 'tanh_by_hand', '--seeds', '1', '--json', str(fn))
     assert r.returncode == 0, r.stderr
-    assert 'rnn4 seed 0: token accuracy' in r.stdout and '| tanh_by_hand | 1 |' in r.stdout
+    assert 'rnn4 seed 0: token accuracy' in r.stdout and re.search(r'\| tanh_by_hand +\| +1 \|', r.stdout), r.stdout
     rows = json.loads(fn.read_text())
     assert [o['model'] for o in rows] == ['rnn4', 'tanh_by_hand']
     assert all(0 <= o['counting_valid'] <= o['token_accuracy'] for o in rows)

@@ -7,17 +7,18 @@ from rnn_from_scratch.varlen import (number_label, CLASSES, number_items, split_
 
 def test_labels_and_items():
     assert [CLASSES[number_label(n)] for n in (7002, 19, 1, 9999)] == ['7…even', '1…odd', '1…odd', '9…odd']
-    items = number_items()
-    assert len(items) == 9998 and {len(x) for x, _ in items} == {1, 2, 3, 4, 5, 6}
+    vocab, items = number_items()
+    assert len(vocab) == 30 and len(items) == 9998 and {len(x) for x, _ in items} == {1, 2, 3, 4, 5, 6}
     a, b = split_items(items), split_items(items)
     assert len(a[0]) == 7998 and [y for _, y in a[1][:50]] == [y for _, y in b[1][:50]]   # seeded: the same split
 
 def test_padding_and_last_real_state():
-    items = number_items()
-    x, lengths, y = pad_collate([items[6], items[1998], items[7105]])
-    assert lengths.tolist() == [1, 6, 5] and (x[0, 1:] == 30).all()
+    vocab, items = number_items()
+    pad = len(vocab)
+    x, lengths, y = pad_collate([items[6], items[1998], items[7105]], pad_id=pad)
+    assert lengths.tolist() == [1, 6, 5] and (x[0, 1:] == pad).all()
     torch.manual_seed(0)
-    emb, gru = nn.Embedding(31, 16, padding_idx=30), nn.GRU(16, 16, batch_first=True)
+    emb, gru = nn.Embedding(pad + 1, 16, padding_idx=pad), nn.GRU(16, 16, batch_first=True)
     out, _ = gru(emb(x))
     assert not torch.allclose(out[:, -1], last_hidden(out, lengths))      # the padded end is the wrong state
     _, h = gru(pack_padded_sequence(emb(x), lengths, batch_first=True, enforce_sorted=False))
@@ -25,9 +26,9 @@ def test_padding_and_last_real_state():
 
 @pytest.mark.parametrize('cell,bi', [('rnn', False), ('gru', False), ('gru', True)])
 def test_batch_equals_alone(cell, bi):
-    items = number_items()
-    x, lengths, _ = pad_collate(items[100:108])
-    m = NumberClassifier(cell=cell, bidirectional=bi).eval()
+    vocab, items = number_items()
+    x, lengths, _ = pad_collate(items[100:108], pad_id=len(vocab))
+    m = NumberClassifier(len(vocab), cell=cell, bidirectional=bi).eval()
     batch = m(x, lengths)
     for i in range(len(x)): torch.testing.assert_close(batch[i], m(x[i:i+1, :lengths[i]], lengths[i:i+1])[0], atol=1e-5, rtol=1e-5)
 

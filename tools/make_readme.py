@@ -7,12 +7,12 @@ README.md or its images differ from what index.ipynb gives.
 """
 import sys, json, base64
 from pathlib import Path
+from nbcells import directives, strip_directives
 
 ROOT = Path(__file__).resolve().parent.parent
 NB, README, IMG_DIR = ROOT/'nbs'/'index.ipynb', ROOT/'README.md', 'readme_files'
 
 def _src(cell): return ''.join(cell['source'])
-def _directives(src): return {l[3:].split(':')[0].strip(): l for l in src.splitlines() if l.startswith('#| ')}
 
 def _output_md(out, name, images):
     "Markdown for one saved output; PNGs are added to `images` as {file name: bytes}"
@@ -29,11 +29,11 @@ def render(nb):
     "`(markdown, images)` for a notebook dict"
     parts, images = [], {}
     for i, cell in enumerate(nb['cells']):
-        src = _src(cell); d = _directives(src)
+        src = _src(cell); d = directives(src)
         if cell['cell_type'] == 'markdown': parts.append(src.strip()); continue
         if 'hide' in d or cell['cell_type'] != 'code': continue
-        code = '\n'.join(l for l in src.splitlines() if not l.startswith('#| ')).strip()
-        if code and not ('echo' in d and 'false' in d['echo']): parts.append(f'```python\n{code}\n```')
+        code = strip_directives(src).strip()
+        if code and d.get('echo') != ['false']: parts.append(f'```python\n{code}\n```')
         parts += [_output_md(o, f'cell{i}_{j}.png', images) for j, o in enumerate(cell.get('outputs', []))]
     header = '<!-- Generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file. -->\n\n'
     return header + '\n\n'.join(p for p in parts if p) + '\n', images

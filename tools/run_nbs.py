@@ -1,19 +1,41 @@
-"""Run notebooks top to bottom in a fresh kernel and save their outputs in place (slow cells included).
+"""Run notebooks top to bottom in a fresh kernel and save their outputs in place (slow cells included),
+then record each notebook's run time in tools/run_times.md, the one place prose may cite for how long a notebook takes.
 
 nbdev_test checks notebooks without saving; this refreshes the outputs that the docs and README show.
+Figures are saved as plain PNG (execnb's default is retina, which doubles each side and made notebooks heavy).
 Usage: python tools/run_nbs.py [nbs/NAME.ipynb ...]   (default: every notebook in nbs/)
 """
-import sys, time
+import os, re, sys, time, datetime
 from pathlib import Path
 from execnb.shell import CaptureShell
 
-def run_nb(path):
-    "Execute `path` in a new shell, stop at the first error, save outputs back to `path`."
+ROOT = Path(__file__).resolve().parent.parent
+TABLE = ROOT/'tools'/'run_times.md'
+HEAD = ('# Notebook run times\n\nWritten by `tools/run_nbs.py` each time it refreshes a notebook\'s outputs: every cell, slow cells '
+        'included, in a fresh kernel, one torch thread, on the machine named. Prose that says how long a notebook takes cites this table.\n\n'
+        '| notebook | seconds | date | machine |\n| --- | --- | --- | --- |\n')
+
+def run_nb(path:Path)->float:
+    "Execute `path` in a new shell, stop at the first error, save outputs back to `path`; returns the seconds taken"
     t = time.perf_counter()
-    sh = CaptureShell(path)
-    sh.execute(path, path, exc_stop=True)
-    print(f'{path}: {time.perf_counter() - t:.1f}s', flush=True)
+    CaptureShell(path, mpl_format='png').execute(path, path, exc_stop=True)
+    secs = time.perf_counter() - t
+    print(f'{path}: {secs:.1f}s', flush=True)
+    return secs
+
+def read_table()->dict:
+    "The rows of tools/run_times.md: {notebook: (seconds, date, machine)}"
+    if not TABLE.exists(): return {}
+    rows = re.findall(r'^\| (\S+\.ipynb) \| ([\d.]+) \| (\S+) \| (.+?) \|$', TABLE.read_text(), re.M)
+    return {nb: (float(s), d, m) for nb, s, d, m in rows}
+
+def record(times:dict):
+    "Merge `times` ({notebook: seconds}) into tools/run_times.md"
+    rows = read_table()
+    machine = f'{os.cpu_count()} cores, {os.uname().machine}'
+    for nb, s in times.items(): rows[nb] = (s, datetime.date.today().isoformat(), machine)
+    TABLE.write_text(HEAD + ''.join(f'| {nb} | {s:.0f} | {d} | {m} |\n' for nb, (s, d, m) in sorted(rows.items())))
 
 if __name__ == '__main__':
-    nbs = [Path(p) for p in sys.argv[1:]] or sorted(Path('nbs').glob('[!_]*.ipynb'))
-    for p in nbs: run_nb(p.resolve())
+    nbs = [Path(p).resolve() for p in sys.argv[1:]] or sorted((ROOT/'nbs').glob('[!_]*.ipynb'))
+    for p in nbs: record({p.name: run_nb(p)})

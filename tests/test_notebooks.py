@@ -1,0 +1,174 @@
+"""Guards on the notebooks as saved: they are the evidence for every claim in their prose.
+
+1. A code cell that displays something (its last statement is a bare expression, or it prints or plots) has saved outputs.
+2. Every measured number in a notebook's markdown is printed by a saved output of the same notebook.
+3. The run-time table that `tools/run_nbs.py` writes covers every notebook.
+"""
+import ast, math, re, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT/'tools'))
+from nbcells import cells, directives, strip_directives
+
+NBS = sorted((ROOT/'nbs').glob('[!_]*.ipynb'))
+SILENT = re.compile(r'^(test_\w*|assert\w*|\w+\.close|plt\.close|set_seed|torch\.manual_seed|nbdev\.nbdev_export|\w+\.reset|\w+\.add_cb|\w+\.backward|\w+\.zero_grad)$')
+PRINTS = re.compile(r'^(print|display|Markdown|show_doc)$')
+PLOTS = re.compile(r'^(plot_\w*|\w+\.plot|plt\.\w+|\w+\.imshow|\w+\.show)$')
+
+def _name(f):
+    "The dotted name of a called function, as written: `plt.plot`, `print`, `learn.fit`"
+    if isinstance(f, ast.Name): return f.id
+    if isinstance(f, ast.Attribute): return (_name(f.value) or '') + '.' + f.attr
+    return ''
+
+def displays(src:str)->bool:
+    "Whether a code cell shows something when run: a bare last expression, or a print or plot anywhere"
+    code = '\n'.join(l for l in strip_directives(src).splitlines() if not l.lstrip().startswith(('%', '!')))
+    try: tree = ast.parse(code)
+    except SyntaxError: return False
+    calls = {_name(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    if any(PRINTS.match(c) for c in calls): return True
+    if any(PLOTS.match(c) for c in calls) and not any(c.endswith('.close') for c in calls): return True   # a closed figure is not shown
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr) or code.rstrip().endswith(';'): return False
+    return not (isinstance(last.value, ast.Call) and SILENT.match(_name(last.value.func)))
+
+def code_cells(nb):
+    for i, c in enumerate(cells(nb)):
+        if c['cell_type'] != 'code': continue
+        d = directives(c['source'])
+        if 'hide' in d or 'export' in d or 'exporti' in d or 'exports' in d: continue
+        yield i, c
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_displaying_cells_have_saved_outputs(nb):
+    missing = [f"cell {i}: {c['source'].strip().splitlines()[-1][:70]!r}" for i, c in code_cells(nb)
+               if displays(c['source']) and not c.get('outputs')]
+    assert not missing, f'{nb.name}: cells that display something have no saved outputs (run tools/run_nbs.py {nb.relative_to(ROOT)}):\n' + '\n'.join(missing)
+
+def test_display_check_catches_what_it_should():
+    assert displays('x = 1\nx') and displays('print(1)') and displays('plot_history(learn, "t");') and displays('df.head()')
+    assert not displays('x = 1') and not displays('test_eq(1, 1)') and not displays('#| export\ndef f(): pass') and not displays('f();')
+    assert not displays('fig = plot_comparison(qs); plt.close(fig)')
+
+# --- 2. numbers in prose ---------------------------------------------------------------------------------------------
+NUM = re.compile(r'(?<![\w.\-/])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e-?\d+)?(%)?(?![\w])')
+SOURCED = re.compile(r"book|fastbook|chapter|Hochreiter|Gers|Cho et al|Merity|fastai issue|\bissue #|#\d{3}|\(\d{4}\)|\b(19|20)\d\d\b")
+# Numbers that are not measurements, each with its reason. Keys: (notebook stem or '*', number as written).
+ALLOWED = {
+    ('*', '9,999'): "the last number of HUMAN_NUMBERS: the data set's definition (SPLITS in 00_data), not a measurement",
+    ('*', '80%'): 'the training share of the split, a parameter (pct=0.8)', ('*', '20%'): 'the validation share of the split, a parameter',
+    ('00_data', '1,000'): 'a place value in the grammar of number words', ('11_counting', '1,000'): 'a place value (a new thousand)',
+    ('11_counting', '100'): 'a place value (a new hundred)', ('index', '3.11'): 'the Python version the package needs',
+}
+
+def _prose(md:str)->str:
+    "Markdown without what is not prose: code spans and blocks, link targets, HTML tags"
+    md = re.sub(r'```.*?```', ' ', md, flags=re.S)
+    md = re.sub(r'`[^`]*`', ' ', md)
+    md = re.sub(r'\]\([^)]*\)', ']', md)
+    return re.sub(r'<[^>]+>', ' ', md)
+
+def _sentences(text): return re.split(r'(?<=[.!?:;])\s+(?=[A-Z(*_`\-|])|\n', text)
+
+def claimed_numbers(md:str)->list:
+    "The numbers a markdown cell states as measured: decimals, percentages, numbers with separators, integers of 100 or more"
+    out = []
+    for s in _sentences(_prose(md)):
+        if SOURCED.search(s): continue   # quoted with its source
+        for m in NUM.finditer(s):
+            whole, frac, exp, pct = m.groups()
+            timed = re.match(r'\s*(s|ms|seconds?|minutes?|hours?)\b', s[m.end():])   # a time is a measurement, whatever its size
+            if frac or exp or pct or ',' in whole or int(whole) >= 100 or timed: out.append(m.group(0))
+    return out
+
+DURATION = re.compile(r'\b(a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)\s+(seconds?|minutes?|hours?)\b', re.I)
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_prose_durations_cite_the_run_times(nb):
+    "A duration in words ('about five minutes') is a measurement too: it cites tools/run_times.md or goes"
+    bad = [f"cell {i}: {m.group(0)!r}" for i, c in enumerate(cells(nb)) if c['cell_type'] == 'markdown'
+           for sent in _sentences(_prose(c['source'])) if 'run_times' not in sent for m in DURATION.finditer(sent)]
+    assert not bad, f'{nb.name}: durations in words that cite no measurement:\n' + '\n'.join(bad)
+
+def test_run_time_table_covers_every_notebook():
+    sys.path.insert(0, str(ROOT/'tools'))
+    from run_nbs import read_table
+    rows = read_table()
+    assert {p.name for p in NBS} <= set(rows), f'tools/run_times.md lacks {sorted({p.name for p in NBS} - set(rows))}: run tools/run_nbs.py on them'
+    assert all(s > 0 for s, _, _ in rows.values())
+
+def _value(tok:str): return float(tok.rstrip('%').replace(',', ''))
+
+def printed_numbers(nb)->list:
+    "Every number in the saved text outputs (streams, plain text, markdown, HTML) of a notebook"
+    txt = []
+    for c in cells(nb):
+        for o in c.get('outputs', []):
+            if 'text' in o: txt.append(''.join(o['text']))
+            for k in ('text/plain', 'text/markdown', 'text/html'): txt.append(''.join(o.get('data', {}).get(k, '')))
+    return [float(m.replace(',', '')) for m in re.findall(r'-?\d[\d,]*\.?\d*(?:e[-+]?\d+)?', '\n'.join(txt)) if re.search(r'\d', m)
+            if _num_ok(m)]
+
+def _num_ok(m):
+    try: float(m.replace(',', '')); return True
+    except ValueError: return False
+
+def is_printed(tok:str, printed:list)->bool:
+    "Whether `tok` (as written in prose) is a printed number, rounded as the prose rounds it (a percentage may print as a fraction)"
+    v = _value(tok)
+    if 'e' in tok:
+        digits = len(tok.split('e')[0].replace('.', '').lstrip('0')) or 1
+        return any(p != 0 and f'{p:.{digits-1}e}' == f'{v:.{digits-1}e}' for p in printed)
+    d = len(tok.rstrip('%').split('.')[1]) if '.' in tok else 0
+    cands = printed + ([100 * p for p in printed] if tok.endswith('%') else [])
+    return any(abs(round(p, d) - v) < 10 ** -(d + 6) or abs(abs(round(p, d)) - v) < 10 ** -(d + 6) for p in cands)
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_prose_numbers_are_printed(nb):
+    printed = printed_numbers(nb)
+    bad = []
+    for i, c in enumerate(cells(nb)):
+        if c['cell_type'] != 'markdown': continue
+        for tok in claimed_numbers(c['source']):
+            if (nb.stem, tok) in ALLOWED or ('*', tok) in ALLOWED or is_printed(tok, printed): continue
+            bad.append(f'cell {i}: {tok}')
+    assert not bad, f'{nb.name}: numbers in the prose that no saved output of the notebook prints:\n' + '\n'.join(bad)
+
+PM = re.compile(r'(-?\d+\.\d+) ± (\d+\.\d+)')
+
+def _outputs_text(nb)->str:
+    return '\n'.join(''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/markdown', '')) + ''.join(o.get('data', {}).get('text/plain', ''))
+                     for c in cells(nb) for o in c.get('outputs', []))
+
+def pm_printed(pair:tuple, printed_pairs:list)->bool:
+    "Whether a prose `mean ± std` is a printed pair, both rounded as the prose rounds them"
+    (m, s), d = map(float, pair), len(pair[0].split('.')[1])
+    return any(round(pm_, d) == round(m, d) and round(ps, len(pair[1].split('.')[1])) == s for pm_, ps in printed_pairs)
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_prose_mean_std_pairs_are_printed_together(nb):
+    "A mean ± std in the prose is one printed pair, not two numbers found in different places"
+    printed = [(float(a), float(b)) for a, b in PM.findall(_outputs_text(nb))]
+    bad = [f"cell {i}: {a} ± {b}" for i, c in enumerate(cells(nb)) if c['cell_type'] == 'markdown'
+           for sent in _sentences(_prose(c['source'])) if not SOURCED.search(sent) for a, b in PM.findall(sent) if not pm_printed((a, b), printed)]
+    assert not bad, f'{nb.name}: mean ± std pairs in the prose that no output prints:\n' + '\n'.join(bad)
+
+def test_prose_check_catches_what_it_should():
+    assert pm_printed(('0.508', '0.042'), [(0.5081, 0.0423)]) and not pm_printed(('0.515', '0.043'), [(0.5081, 0.0423), (0.515, 0.1)])
+    printed = printed_numbers_from('LastToken: 0.181; rule 0.154\n1,912 targets 6.59 tokens 2.98e-07 acc 0.1517')
+    for tok in ('0.181', '0.18', '0.154', '1,912', '6.59', '2.98e-07', '15%', '15.17%'): assert is_printed(tok, printed), tok
+    for tok in ('0.155', '6.5', '1,111', '3.1e-07', '16%'): assert not is_printed(tok, printed), tok
+    assert claimed_numbers('about 1,111 numbers and 6.5 tokens, 3 seeds, `0.9` in code, rnn4') == ['1,111', '6.5']
+    assert claimed_numbers("The book's model reaches 0.8694.") == []
+    assert claimed_numbers('it took 67 s, then 3 seeds') == ['67']
+    assert DURATION.search('This takes about five minutes on a 2-core CPU') and not DURATION.search('five seeds')
+
+def printed_numbers_from(text): return [float(m.replace(',', '')) for m in re.findall(r'-?\d[\d,]*\.?\d*(?:e[-+]?\d+)?', text) if _num_ok(m)]
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_notebook_is_light(nb):
+    "Figures saved as plain PNG keep a notebook light for the repository, the docs and JupyterLab"
+    assert nb.stat().st_size < 300_000, f'{nb.name} is {nb.stat().st_size // 1024} KB: use plain PNGs (tools/run_nbs.py) and smaller figures'
