@@ -73,7 +73,7 @@ def test_model_order_does_not_depend_on_imports():
     import subprocess, sys
     code = 'import rnn_from_scratch.torch_rnns; from rnn_from_scratch.training import model_names; print(" ".join(model_names()))'
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ['last_token', 'rnn1', 'rnn2', 'rnn3', 'rnn4', 'nn.rnn', 'nn.rnn2', 'nn.gru2', 'nn.lstm2', 'reg.lmmodel7', 'reg.gru2']
+    assert out == ['last_token', 'rnn1', 'rnn2', 'rnn3', 'rnn4', 'nn.rnn', 'nn.rnn2', 'nn.gru2', 'nn.lstm2', 'scratch.lstm2', 'scratch.gru2', 'reg.lmmodel7', 'reg.gru2']
 
 def test_model_names_upto_a_module():
     from rnn_from_scratch.training import model_names
