@@ -5,22 +5,22 @@
 # %% auto #0
 __all__ = ['ONEDNN', 'CELLS', 'IMPLS', 'ROUTES', 'BENCH_GATES', 'LSTMCellPerGate', 'check_state', 'GRUCellPerGate', 'lstm_step',
            'gru_step', 'LSTMCell', 'GRUCell', 'torch_layout', 'load_torch_cell', 'cell_parity', 'lstm_seq', 'gru_seq',
-           'scripted', 'linear', 'LSTMFn', 'GRUFn', 'hand_vs_autograd', 'CellLayer', 'GatedRNN', 'load_torch_rnn',
-           'ScratchLM', 'stack_parity', 'route_models', 'fwd_bwd_flops', 'matmul_gflops', 'matmul_peak', 'speed_rows',
-           'bench_gates']
+           'scripted', 'linear', 'LSTMFn', 'GRUFn', 'seq_fn_args', 'hand_vs_autograd', 'CellLayer', 'GatedRNN',
+           'load_torch_rnn', 'ScratchLM', 'stack_parity', 'route_models', 'fwd_bwd_flops', 'matmul_gflops',
+           'matmul_peak', 'speed_rows', 'bench_gates']
 
 # %% ../nbs/12_gates.ipynb #0933d515
-import math, time, statistics
+import time
 from functools import partial
 import torch, torch.nn.functional as F
 from torch import nn
 from torch.autograd.function import once_differentiable
 from fastcore.basics import patch
-from fastai.basics import Module, set_seed
+from fastai.basics import Module
 from .data import load_nums
 from .torch_rnns import TorchRNN
 from .training import register_model
-from .speed import SIZES, alternate, bench_models, torch_threads
+from .speed import SIZES, BENCH_MODELS, alternate, bench_models, torch_threads
 
 # %% ../nbs/12_gates.ipynb #4b9c8ae1
 class LSTMCellPerGate(Module):
@@ -93,6 +93,8 @@ def gru_step(xi, # the input's projection `x W_ihᵀ + b_ih`, (bs, 3nh)
     return (1 - z) * n + z * h
 
 # %% ../nbs/12_gates.ipynb #f256ec84
+_WEIGHTS = ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')   # PyTorch's four parameters of a cell (and of each layer, with the suffix `_l{layer}`)
+
 def _init_fused(cell, ni:int, nh:int, n_gates:int):
     "Give `cell` PyTorch's four parameters, `weight_ih` `(G·nh, ni)`, `weight_hh` `(G·nh, nh)`, `bias_ih`, `bias_hh`, initialised as PyTorch does: uniform in ±1/√nh"
     k, G = nh ** -0.5, n_gates * nh
@@ -119,13 +121,17 @@ class GRUCell(Module):
         return h, h
 
 # %% ../nbs/12_gates.ipynb #620dd101
+def _gate_layers(cell)->list:
+    "A per-gate cell's gate layers over `[x, h]`, in PyTorch's order: i, f, g, o for the LSTM; r, z for the GRU (whose candidate keeps its parts apart)"
+    if isinstance(cell, LSTMCellPerGate): return [cell.input_gate, cell.forget_gate, cell.cell_gate, cell.output_gate]
+    return [cell.reset_gate, cell.update_gate]
+
 def torch_layout(cell, grad:bool=False)->dict:
     "`cell`'s weights (or their gradients if `grad`) in PyTorch's layout: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, gates in PyTorch's order"
     get = (lambda p: p.grad) if grad else (lambda p: p)
     if isinstance(cell, (LSTMCell, GRUCell)):
-        return {k: get(getattr(cell, k)) for k in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')}
-    if isinstance(cell, LSTMCellPerGate): gates = [cell.input_gate, cell.forget_gate, cell.cell_gate, cell.output_gate]
-    else: gates = [cell.reset_gate, cell.update_gate]
+        return {k: get(getattr(cell, k)) for k in _WEIGHTS}
+    gates = _gate_layers(cell)
     W, b = torch.cat([get(g.weight) for g in gates]), torch.cat([get(g.bias) for g in gates])
     W_ih, W_hh, b_ih, b_hh = W[:, :cell.ni], W[:, cell.ni:], b, b   # one bias per gate plays both of PyTorch's
     if isinstance(cell, GRUCellPerGate):   # the candidate keeps its input and hidden parts apart
@@ -141,11 +147,10 @@ def load_torch_cell(cell, # a scratch cell
     "Copy `src`'s weights into `cell`, so that both compute the same function; returns `cell`"
     p = src if isinstance(src, dict) else dict(src.named_parameters())
     if isinstance(cell, (LSTMCell, GRUCell)):
-        for k in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'): getattr(cell, k).copy_(p[k])
+        for k in _WEIGHTS: getattr(cell, k).copy_(p[k])
         return cell
     nh, lstm = cell.nh, isinstance(cell, LSTMCellPerGate)
-    gates = [cell.input_gate, cell.forget_gate, cell.cell_gate, cell.output_gate] if lstm else [cell.reset_gate, cell.update_gate]
-    for k, g in enumerate(gates):
+    for k, g in enumerate(_gate_layers(cell)):
         rows = slice(k * nh, (k + 1) * nh)
         g.weight.copy_(torch.cat([p['weight_ih'][rows], p['weight_hh'][rows]], 1)); g.bias.copy_(p['bias_ih'][rows] + p['bias_hh'][rows])
     if not lstm:
@@ -334,12 +339,17 @@ class GRUFn(torch.autograd.Function):
         dW_hh = mm(Dh.t(), H[:-1].reshape(sl * bs, nh).t())
         return dx, dh, dW_ih, Dx.sum(0), dW_hh, Dh.sum(0), None
 
+# %% ../nbs/12_gates.ipynb #e4d0d369
+def seq_fn_args(cell:str='lstm', sl:int=5, bs:int=3, ni:int=4, nh:int=6, seed:int=0, dtype=torch.float64)->list:
+    "Random arguments for `LSTMFn`/`GRUFn` from a seeded generator: a time-major sequence, the state (`h, c` or `h`), `W_ih`, `b_ih`, `W_hh`, `b_hh`"
+    g, G = torch.Generator().manual_seed(seed), 4 if cell == 'lstm' else 3
+    shapes = [(sl, bs, ni)] + [(bs, nh)] * (2 if cell == 'lstm' else 1) + [(G * nh, ni), (G * nh,), (G * nh, nh), (G * nh,)]
+    return [torch.randn(*s, generator=g, dtype=dtype) for s in shapes]
+
 # %% ../nbs/12_gates.ipynb #1389dcaa
 def hand_vs_autograd(cell:str='lstm', sl:int=7, bs:int=3, ni:int=4, nh:int=6, seed:int=0, dtype=torch.float64, onednn:bool=True)->dict:
     "Largest absolute differences between `LSTMFn`/`GRUFn` and autograd through `lstm_seq`/`gru_seq` (the same function): outputs, last state, and every gradient"
-    g = torch.Generator().manual_seed(seed)
-    G, n_st = (4, 2) if cell == 'lstm' else (3, 1)
-    args = [torch.randn(*s, generator=g, dtype=dtype) for s in [(sl, bs, ni)] + [(bs, nh)] * n_st + [(G * nh, ni), (G * nh,), (G * nh, nh), (G * nh,)]]
+    args, n_st = seq_fn_args(cell, sl, bs, ni, nh, seed, dtype), 2 if cell == 'lstm' else 1
     res = []
     for hand in (True, False):
         a = [t.clone().requires_grad_() for t in args]
@@ -423,7 +433,7 @@ def split_state(self:GatedRNN, state, x)->list:
 def load_torch_rnn(rnn:GatedRNN, src:nn.Module)->GatedRNN:
     "Copy the weights of PyTorch's `nn.LSTM`/`nn.GRU` `src` (same sizes and layers) into `rnn`, layer by layer; returns `rnn`"
     for l, layer in enumerate(rnn.layers):
-        load_torch_cell(layer.cell, {k: getattr(src, f'{k}_l{l}') for k in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')})
+        load_torch_cell(layer.cell, {k: getattr(src, f'{k}_l{l}') for k in _WEIGHTS})
     return rnn
 
 # %% ../nbs/12_gates.ipynb #75e45f7c
@@ -477,7 +487,7 @@ def route_models(cell:str)->dict:
     "One-layer `ScratchLM` constructors for every route of `ROUTES` and PyTorch's twin (`nn.LSTM` or `nn.GRU`), named for `bench_models`"
     ms = {f'{cell} {k}': partial(ScratchLM, cell=cell + ('_per_gate' if r.get('per_gate') else ''), n_layers=1,
                                  impl=r['impl'], onednn=r.get('onednn', True)) for k, r in ROUTES.items()}
-    return ms | {f'nn.{cell.upper()}': partial(TorchRNN, cell=cell)}
+    return ms | {f'nn.{cell.upper()}': BENCH_MODELS[f'nn.{cell.upper()}']}
 
 # %% ../nbs/12_gates.ipynb #4b840625
 def fwd_bwd_flops(cell:str, # 'rnn', 'gru' or 'lstm'
@@ -503,8 +513,8 @@ def matmul_peak(reps:int=5, sizes=(512, 1024))->dict:
     return med | {'peak': max(med.values())}
 
 # %% ../nbs/12_gates.ipynb #31e33011
-BENCH_GATES = {'nn.RNN': partial(TorchRNN, cell='rnn'), 'nn.GRU': partial(TorchRNN, cell='gru'), 'scratch.GRU': partial(ScratchLM, cell='gru', n_layers=1),
-               'nn.LSTM': partial(TorchRNN, cell='lstm'), 'scratch.LSTM': partial(ScratchLM, cell='lstm', n_layers=1)}   # one layer each, called as (vocab_sz, n_hidden)
+BENCH_GATES = {'nn.RNN': BENCH_MODELS['nn.RNN'], 'nn.GRU': BENCH_MODELS['nn.GRU'], 'scratch.GRU': partial(ScratchLM, cell='gru', n_layers=1),
+               'nn.LSTM': BENCH_MODELS['nn.LSTM'], 'scratch.LSTM': partial(ScratchLM, cell='lstm', n_layers=1)}   # one layer each, called as (vocab_sz, n_hidden)
 
 def _cell(name:str)->str:
     "The cell a model's name mentions: 'lstm', 'gru' or 'rnn'"

@@ -2,7 +2,7 @@
 import pytest, torch
 from torch import nn
 from rnn_from_scratch.gates import (LSTMCell, GRUCell, LSTMCellPerGate, GRUCellPerGate, LSTMFn, GRUFn, GatedRNN, ScratchLM, IMPLS,
-                                    cell_parity, stack_parity, hand_vs_autograd, load_torch_cell, fwd_bwd_flops, speed_rows)
+                                    cell_parity, stack_parity, hand_vs_autograd, seq_fn_args, load_torch_cell, fwd_bwd_flops, speed_rows)
 from rnn_from_scratch.training import get_recipe, model_names
 
 TOL = 1e-10   # float64 (eps 2.2e-16): rounding of reordered sums stays near 1e-15, a real bug moves these numbers by 0.01 to 1
@@ -42,10 +42,8 @@ def test_gradcheck_cells_and_functions():
         st = [torch.randn(2, 4, dtype=torch.float64, requires_grad=True) for _ in range(n_st)]
         f = lambda x, *st: cell(x, tuple(st) if len(st) == 2 else st[0])[0]
         assert torch.autograd.gradcheck(f, [x] + st)
-    for Fn, n_st, G in ((LSTMFn, 2, 4), (GRUFn, 1, 3)):
-        g = torch.Generator().manual_seed(0)
-        r = lambda *s: torch.randn(*s, generator=g, dtype=torch.float64).requires_grad_()
-        assert torch.autograd.gradcheck(Fn.apply, [r(4, 2, 3)] + [r(2, 5) for _ in range(n_st)] + [r(G * 5, 3), r(G * 5), r(G * 5, 5), r(G * 5)])
+    for Fn, cell in ((LSTMFn, 'lstm'), (GRUFn, 'gru')):
+        assert torch.autograd.gradcheck(Fn.apply, [t.requires_grad_() for t in seq_fn_args(cell, sl=4, bs=2, ni=3, nh=5, seed=0)])
 
 def test_forget_gate_is_the_cell_states_jacobian():
     torch.manual_seed(0)
