@@ -12,7 +12,7 @@ import pandas as pd, matplotlib.pyplot as plt, torch, torch.nn.functional as F
 from functools import partial
 from fastai.basics import Callback
 from fastai.callback.training import GradientClip
-from .data import get_dls, most_common_baseline, read_lines, load_nums, seq_starts, split_dataset
+from .data import get_dls, most_common_baseline, read_lines, load_nums, valid_span
 from .torch_rnns import TorchRNN
 from .training import (model_names, get_recipe, train_model, train_seeds, summarize, check_positive, pm, Recipe,
                                        clearly_differs)
@@ -107,8 +107,7 @@ def loss_by_role(model, sl:int=16)->dict:
     "Mean loss of `model` on the training text and on the validation text (as `get_dls('seq')` splits them), the latter split by token role"
     lines = read_lines(); nums = load_nums()[1]
     first = torch.tensor(token_roles(lines).values)
-    _, valid = split_dataset(seq_starts(len(nums), sl))
-    cut, end = valid[0], valid[-1] + sl + 1
+    cut, end = valid_span(len(nums), sl)
     lt, lv = stream_losses(model, list(nums[:cut])), stream_losses(model, list(nums[cut:end]))
     fv = first[cut + 1:end]   # the role of each predicted validation token
     return {'training text': lt.mean().item(), 'validation text': lv.mean().item(), 'validation: first words': lv[fv].mean().item(),

@@ -10,7 +10,7 @@ __all__ = ['HAND', 'KINDS', 'split_numbers', 'count_prompt', 'count_targets', 'c
 import math
 import pandas as pd, matplotlib.pyplot as plt, torch
 from fastai.basics import Learner
-from .data import num2words, words2num, read_lines, tokenize, load_nums, get_dls, seq_starts, split_dataset
+from .data import num2words, words2num, read_lines, tokenize, load_nums, get_dls, valid_span
 from .generate import encode, decode, generate_ids
 from .training import train_model, check_positive, pm, perplexity
 from .bptt import train_hand_rnn
@@ -19,8 +19,7 @@ from .bptt import train_hand_rnn
 def split_numbers(sl:int=16, pct:float=0.8)->tuple:
     "`(train, valid)`: the numbers whose words lie wholly in the training part of the token stream, and wholly in the validation part (as `get_dls` splits it)"
     lines = read_lines()
-    train_starts, valid_starts = split_dataset(seq_starts(len(tokenize(lines)), sl), pct)   # the items' first tokens, split as the items are
-    cut, end = valid_starts[0], valid_starts[-1] + sl + 1      # the first validation token, and one past the last target
+    cut, end = valid_span(len(tokenize(lines)), sl, pct)     # the first validation token, and one past the last target
     train, valid, pos = [], [], 0
     for l in lines:
         n_words = len(l.split())

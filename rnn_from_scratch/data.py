@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MAX_NUMBER', 'SPLITS', 'DATA_KINDS', 'num2words', 'words2num', 'split_lines', 'write_atomic', 'write_human_numbers',
            'human_numbers', 'read_lines', 'tokenize', 'make_vocab', 'numericalize', 'load_nums', 'words3_dataset',
-           'seq_starts', 'seq_dataset', 'split_dataset', 'group_chunks', 'prebatch', 'lm_dls', 'get_dls',
+           'seq_starts', 'seq_dataset', 'split_dataset', 'valid_span', 'group_chunks', 'prebatch', 'lm_dls', 'get_dls',
            'most_common_baseline', 'check_tokens']
 
 # %% ../nbs/00_data.ipynb #378c8552
@@ -161,6 +161,11 @@ def split_dataset(ds, pct:float=0.8):
     "First `pct` of `ds` to train on, the rest to validate on: in order, never shuffled"
     cut = int(len(ds) * pct)
     return ds[:cut], ds[cut:]
+
+def valid_span(n_tokens:int, sl:int=16, pct:float=0.8)->tuple:
+    "`(cut, end)` in a stream of `n_tokens` tokens: the first token of the validation items that `seq_dataset` and `split_dataset` make, and one past their last target"
+    valid = split_dataset(seq_starts(n_tokens, sl), pct)[1]
+    return valid[0], valid[-1] + sl + 1
 
 
 # %% ../nbs/00_data.ipynb #a8c927be

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest, torch
 from hypothesis import given, strategies as st
 from rnn_from_scratch.data import (num2words, words2num, human_numbers, load_nums, words3_dataset, seq_dataset,
-                                   split_dataset, group_chunks, get_dls, most_common_baseline, check_tokens)
+                                   split_dataset, valid_span, group_chunks, get_dls, most_common_baseline, check_tokens)
 
 @given(st.integers(1, 999_999))
 def test_round_trip(n): assert words2num(num2words(n)) == n
@@ -88,3 +88,10 @@ def test_fresh_import_never_loads_torchvision():
     code = 'import sys, rnn_from_scratch.cli; print("torchvision" in sys.modules)'
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == 'False'
+
+@pytest.mark.parametrize('n,sl,pct', [(63095, 16, 0.8), (100, 4, 0.5), (50, 3, 0.8)])
+def test_valid_span_is_where_the_validation_items_lie(n, sl, pct):
+    ids = torch.arange(n)
+    _, valid = split_dataset(seq_dataset(ids, sl), pct)
+    cut, end = valid_span(n, sl, pct)
+    assert cut == valid[0][0][0].item() and end == valid[-1][1][-1].item() + 1   # the first input token, one past the last target
