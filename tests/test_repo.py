@@ -1,5 +1,6 @@
 "Facts about the repository that keep the two README commands honest."
-import re, subprocess, sys
+import re, socket, subprocess, sys, time
+import pytest
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -28,3 +29,42 @@ def test_pins():
     assert 'torch==2.13.0' in (ROOT/'constraints.txt').read_text().split()
     assert '-c constraints.txt' in (ROOT/'scripts'/'setup.sh').read_text()
     assert 'jupyterlab>=4,<5' in dev.split()   # the set-up installs the learner's client; test_jupyterlab.py drives its 4.x UI
+
+def _torch_index():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('torch_index', ROOT/'scripts'/'torch_index.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    return m
+
+@pytest.mark.parametrize('env,system,gpu,reach,url', [
+    ({}, 'Linux', False, True, 'cpu'),                 # a stock Linux machine without a GPU: PyTorch's CPU index
+    ({}, 'Linux', False, False, ''),                   # here: that index cannot be reached, so pip's configured one
+    ({}, 'Linux', True, True, ''),                     # an NVIDIA GPU: the CUDA build from the usual index
+    ({}, 'Darwin', False, True, ''),                   # macOS: its build has no CUDA
+    ({'TORCH_INDEX_URL': 'https://example.org/simple'}, 'Linux', True, True, 'https://example.org/simple'),
+    ({'TORCH_INDEX_URL': ''}, 'Linux', False, True, ''),   # set but empty: pip's configured index
+])
+def test_torch_index_choice(env, system, gpu, reach, url):
+    m = _torch_index()
+    got, why = m.choose(env, system, gpu, lambda u: reach)
+    assert got == (m.CPU_INDEX if url == 'cpu' else url) and why
+
+def test_torch_index_falls_back_within_seconds():
+    "An index that does not answer costs at most the probe's timeout, then pip's configured index is used"
+    m = _torch_index()
+    with socket.socket() as silent:   # a server on loopback that takes the connection and never answers
+        silent.bind(('127.0.0.1', 0)); silent.listen(1)
+        t = time.perf_counter()
+        assert m.reachable(f'http://127.0.0.1:{silent.getsockname()[1]}/simple', timeout=1) is False
+        assert time.perf_counter() - t < 3
+    assert m.reachable('http://127.0.0.1:9') is False   # refused at once
+    r = subprocess.run([sys.executable, str(ROOT/'scripts'/'torch_index.py')], capture_output=True, text=True, timeout=30,
+                       env={'PATH': '/usr/bin:/bin', 'TORCH_INDEX_URL': 'http://127.0.0.1:9/simple'})
+    assert r.stdout.strip() == 'http://127.0.0.1:9/simple' and 'TORCH_INDEX_URL is set' in r.stderr
+
+def test_fastai_is_new_enough_for_ar_tar():
+    "fastai before 2.8.4 drops TextLearner's alpha and beta (fastai issue #3605): the requirements exclude it"
+    cfg = ConfigParser(delimiters=['=']); cfg.read(ROOT/'settings.ini')
+    assert 'fastai>=2.8.4,<2.9' in cfg['DEFAULT']['requirements'].split()
+    import fastai
+    assert tuple(int(p) for p in fastai.__version__.split('.')[:3]) >= (2, 8, 4)
