@@ -117,3 +117,57 @@ def test_fastai_weight_decay_treats_scratch_biases_like_torch_ones():
     from rnn_from_scratch.torch_rnns import TorchRNN
     ids = lambda m: {n for n, p in m.named_parameters() if any(p is q for q in norm_bias_params(m))}
     for cell in ('lstm', 'gru'): assert ids(ScratchLM(30, 16, cell)) == ids(TorchRNN(30, 16, cell, 2)) == {'h_o.bias'}
+
+class _Op:
+    "A stand-in for one private oneDNN op: `binary` is its overload, or missing"
+    def __init__(self, f, binary=None):
+        self.f = f
+        if binary is not None: self.binary = binary
+    def __call__(self, *a): return self.f(*a)
+
+def _good(x, w, b, *_): return nn.functional.linear(x, w, b)
+def _good_binary(x, add, w, b, *_): return nn.functional.linear(x, w, b) + add
+def _raises(e): 
+    def f(*a): raise e
+    return f
+
+@pytest.mark.parametrize('ops', [
+    object(),                                                            # no _linear_pointwise at all
+    type('Ops', (), {'_linear_pointwise': _Op(_good)})(),                # the op, but no .binary overload
+    type('Ops', (), {'_linear_pointwise': _Op(_good, _raises(RuntimeError('no kernel')))})(),
+    type('Ops', (), {'_linear_pointwise': _Op(_raises(TypeError('new signature')), _good_binary)})(),
+    type('Ops', (), {'_linear_pointwise': _Op(lambda *a: _good(*a) * 2, _good_binary)})(),   # runs, but computes something else
+], ids=['missing', 'no-binary', 'binary-fails', 'signature-changed', 'wrong-result'])
+def test_onednn_missing_or_changed_falls_back(ops):
+    from rnn_from_scratch import gates
+    assert gates._onednn_ok(ops) is False
+    good = type('Ops', (), {'_linear_pointwise': _Op(_good, _good_binary)})()
+    assert gates._onednn_ok(good) is torch.backends.mkldnn.is_available()
+
+@pytest.mark.parametrize('cell', ['lstm', 'gru'])
+def test_forced_fallback_gives_the_same_layer(cell, monkeypatch):
+    "With the private op unusable, `linear` takes `F.linear`: same outputs and gradients up to float32 rounding, and training runs"
+    from rnn_from_scratch import gates
+    def run():
+        torch.manual_seed(0)
+        m, x = GatedRNN(8, 16, cell, 2), torch.randn(4, 5, 8)
+        y, _ = m(x); y.square().sum().backward()
+        return y.detach(), [p.grad for p in m.parameters()]
+    y1, g1 = run()
+    monkeypatch.setattr(gates, 'ONEDNN', False)
+    calls = []
+    monkeypatch.setattr(torch.ops.mkldnn, '_linear_pointwise', lambda *a: calls.append(a), raising=False)
+    y2, g2 = run()
+    assert calls == []   # the private op was not called
+    torch.testing.assert_close(y1, y2, atol=1e-5, rtol=0)
+    for a, b in zip(g1, g2): torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
+
+@pytest.mark.parametrize('kw,msg', [(dict(n_layers=0), 'n_layers must be a positive whole number, got 0'),
+                                    (dict(nh=0), 'nh must be a positive whole number'), (dict(ni=-1), 'ni must be a positive')])
+def test_gated_rnn_bad_sizes(kw, msg):
+    with pytest.raises(ValueError, match=msg): GatedRNN(**(dict(ni=8, nh=16) | kw))
+
+@pytest.mark.parametrize('x,msg', [(torch.randn(4, 5, 7), r'expected input of shape \(bs, sl, 8\)'), (torch.randn(4, 8), r'got \(4, 8\)'),
+                                   (torch.zeros(4, 5, 8, dtype=torch.long), 'embed token ids first'), (torch.randn(4, 0, 8), 'zero tokens')])
+def test_gated_rnn_bad_input(x, msg):
+    with pytest.raises(ValueError, match=msg): GatedRNN(8, 16, 'gru')(x)

@@ -172,3 +172,24 @@ def printed_numbers_from(text): return [float(m.replace(',', '')) for m in re.fi
 def test_notebook_is_light(nb):
     "Figures saved as plain PNG keep a notebook light for the repository, the docs and JupyterLab"
     assert nb.stat().st_size < 300_000, f'{nb.name} is {nb.stat().st_size // 1024} KB: use plain PNGs (tools/run_nbs.py) and smaller figures'
+
+# --- 4. cells that the docs build runs ----------------------------------------------------------------------------------
+def mixes_imports(src:str)->bool:
+    "Whether a code cell has an import beside other code: nbdev's docs processing runs every cell with an import, slow or not"
+    if 'nbdev_export' + '()' in src or directives(src).get('eval') == ['false']: return False   # nbdev skips these itself
+    try: tree = ast.parse('\n'.join(l for l in strip_directives(src).splitlines() if not l.lstrip().startswith(('%', '!'))))
+    except SyntaxError: return False
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return bool(imports) and len(imports) < len(tree.body)
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.stem)
+def test_imports_have_cells_of_their_own(nb):
+    "A slow cell that also imports ran its benchmark in every docs build (07_speed's bench_gates): imports go in import cells"
+    bad = [f"cell {i}: {c['source'].strip().splitlines()[0][:70]!r}" for i, c in enumerate(cells(nb))
+           if c['cell_type'] == 'code' and not ({'export', 'exporti', 'exports'} & directives(c['source']).keys()) and mixes_imports(c['source'])]
+    assert not bad, f'{nb.name}: cells with imports and other code (move the imports to an import cell):\n' + '\n'.join(bad)
+
+def test_mixed_import_check_catches_what_it_should():
+    assert mixes_imports('#| slow\nfrom rnn_from_scratch.gates import bench_gates\ngate_rows = bench_gates()')
+    assert not mixes_imports('#| hide\nimport math, time\nfrom fastai.basics import set_seed')
+    assert not mixes_imports('#| hide\nimport nbdev; nbdev.nbdev_export()') and not mixes_imports('x = 1\nprint(x)')
