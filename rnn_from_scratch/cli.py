@@ -12,7 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import rnn_from_scratch
 from .data import write_atomic, load_nums
-from .training import train_model, model_names, check_positive, get_recipe
+from .training import train_model, model_names, check_positive, get_recipe, default_jobs
 from .compare import compare, results_frame, results_table, plot_comparison
 from .generate import prepare, generate, check_prompt_length
 from .counting import counting_runs, counting_table, HAND
@@ -45,6 +45,9 @@ def parser()->argparse.ArgumentParser:
     c.add_argument('--epochs', type=int, help="epochs for every model (default: each model's recipe)")
     c.add_argument('--out', type=Path, default=Path('rnnfs_results'), help='folder for the results (default: rnnfs_results)')
     c.add_argument('--full', action='store_true', help="the notebook's full table: every model, 5 seeds")
+    jobs_help = (f'worker processes, one torch thread each; the results do not depend on it '
+                 f'(default: {default_jobs()}, the CPUs this process may use)')
+    c.add_argument('--jobs', type=int, default=default_jobs(), help=jobs_help)
     c.set_defaults(func=compare_cmd)
     t = sub.add_parser('train', help='train one model with its recipe and print its epoch table',
                        description='Train one model on HUMAN_NUMBERS with its recipe, showing fastai\'s progress bar and epoch table.')
@@ -73,6 +76,7 @@ def parser()->argparse.ArgumentParser:
     g.add_argument('--greedy', action='store_true', help='take the most likely token at every step')
     g.add_argument('--stop', metavar='TOKEN', help="end at this token, e.g. '.'")
     g.add_argument('--seed', type=int, default=42, help='seeds the training and the sampling (default: 42)')
+    g.add_argument('--epochs', type=int, help="training epochs (default: the model's recipe)")
     g.set_defaults(func=generate_cmd)
     k = sub.add_parser('count', help='can it count? numbers said exactly right, beside token accuracy',
                        description='Train models over several seeds, prompt each with the numbers before n and score the next number exactly (11_counting).')
@@ -81,6 +85,8 @@ def parser()->argparse.ArgumentParser:
     k.add_argument('--seeds', type=int, default=3, help='seeds per model (default: 3)')
     k.add_argument('-k', type=int, default=3, help='numbers in each prompt (default: 3)')
     k.add_argument('--json', type=Path, metavar='PATH', help='also write a row per run to PATH as JSON')
+    k.add_argument('--epochs', type=int, help="training epochs for every model (default: each model's recipe)")
+    k.add_argument('--jobs', type=int, default=default_jobs(), help=jobs_help)
     k.set_defaults(func=count_cmd)
     return p
 
@@ -110,11 +116,11 @@ def write_results(summaries:list, out:Path)->list:
 def compare_cmd(args)->int:
     "Run `rnnfs compare`: check `--out`, train every model over the seeds, print the table, write the files"
     seeds = 5 if args.full else args.seeds
-    check_positive('seeds', seeds); check_positive('epochs', args.epochs)   # before any folder is made
+    check_positive('seeds', seeds); check_positive('epochs', args.epochs); check_positive('jobs', args.jobs)   # before any folder is made
     try: args.out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise OSError(f"cannot create folder {args.out} ({e.strerror}): choose a writable --out") from None
     check_writable(args.out/'results.json')
-    summaries = compare(args.models, seeds=seeds, epochs=args.epochs, log=lambda s: print(s, flush=True))
+    summaries = compare(args.models, seeds=seeds, epochs=args.epochs, log=lambda s: print(s, flush=True), jobs=args.jobs)
     print(results_table(results_frame(summaries)))
     for p in write_results(summaries, args.out): print(f'wrote {p}')
     return 0
@@ -136,16 +142,17 @@ def generate_cmd(args)->int:
     "Run `rnnfs generate`: check the request, train the model, print the prompt and its continuation"
     ids, _, _ = prepare(args.prompt, args.n, args.temperature, load_nums()[0], args.stop)
     check_prompt_length(get_recipe(args.model).model, ids.shape[1])
-    learn, res = train_model(args.model, seed=args.seed)
+    learn, res = train_model(args.model, seed=args.seed, epochs=args.epochs)
     print(f"{args.model} (token accuracy {res['accuracy']:.4f}):", file=sys.stderr)
     print(generate(learn, args.prompt, args.n, args.temperature, args.greedy, stop=args.stop, seed=args.seed))
     return 0
 
 def count_cmd(args)->int:
     "Run `rnnfs count`: check the input, train and count every model over the seeds, print the table, write JSON"
-    check_positive('seeds', args.seeds); check_positive('k', args.k)
+    for k in ('seeds', 'k', 'jobs', 'epochs'): check_positive(k, getattr(args, k))
     if args.json: check_writable(args.json)
-    runs, _ = counting_runs(args.models, seeds=args.seeds, k=args.k, log=lambda s: print(s, flush=True))
+    runs, _ = counting_runs(args.models, seeds=args.seeds, k=args.k, log=lambda s: print(s, flush=True), jobs=args.jobs,
+                            epochs=args.epochs)
     print(counting_table(runs))
     if args.json: write_json(runs.to_dict('records'), args.json); print(f'results written to {args.json}')
     return 0
@@ -157,3 +164,5 @@ def main(argv:list|None=None)->int:
     args = p.parse_args(argv)
     try: return args.func(args)
     except (OSError, ValueError) as e: p.exit(2, f'rnnfs {args.command}: error: {e}\n')
+    except KeyboardInterrupt: p.exit(130, f'rnnfs {args.command}: interrupted (result files are written only at the end, each whole or not at all)\n')
+

@@ -14,24 +14,27 @@ from fastai.basics import Callback
 from fastai.callback.training import GradientClip
 from .data import get_dls, most_common_baseline, read_lines, load_nums, valid_span
 from .torch_rnns import TorchRNN
-from .training import (model_names, get_recipe, train_model, train_seeds, summarize, check_positive, pm, Recipe,
-                                       clearly_differs)
+from .training import (model_names, get_recipe, train_model, train_seeds, train_runs, summarize, check_positive,
+                                       pm, Recipe, clearly_differs)
 
 
 # %% ../nbs/06_compare.ipynb #d800e0eb
 def compare(names:list|None=None, # registered model names; default: all of them
             seeds:int=3, # seeds 0..seeds-1 for each model
             epochs:int|None=None, # default: each model's book recipe
-            log=None # called with a line of text after each run, to show progress
+            log=None, # called with a line of text after each run, to show progress
+            jobs:int=1 # worker processes, one torch thread each (`map_runs`): the same results, sooner
            )->list:
     "Train every model in `names` once per seed and `summarize` each"
-    names = names or model_names()
+    names = list(dict.fromkeys(names or model_names()))   # each model once, in the order given
     for n in names: get_recipe(n)  # unknown names fail before any training
     check_positive('seeds', seeds); check_positive('epochs', epochs)
     k, total = itertools.count(1), len(names) * seeds
     def say(r):
-        if log: log(f"[{next(k)}/{total}] {r['model']} seed {r['seed']}: accuracy {r['accuracy']:.4f} ({r['seconds_per_epoch'] * r['epochs']:.1f} s)")
-    return [summarize(train_seeds(n, range(seeds), log=say, epochs=epochs)) for n in names]
+        if log: log(f"[{next(k)}/{total}] {r['model']} seed {r['seed']}: accuracy {r['accuracy']:.4f} "
+                    f"({r['seconds_per_epoch'] * r['epochs']:.1f} s)")
+    runs = train_runs([(n, s) for n in names for s in range(seeds)], jobs, say, epochs=epochs)
+    return [summarize([r for r in runs if r['model'] == n]) for n in names]
 
 
 # %% ../nbs/06_compare.ipynb #4dba64e6

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['HAND', 'KINDS', 'split_numbers', 'count_prompt', 'count_targets', 'count', 'boundary', 'miss_kind', 'count_scores',
-           'train_lm', 'counting_runs', 'counting_table', 'by_boundary', 'by_kind', 'plot_counting']
+           'train_lm', 'count_run', 'counting_runs', 'counting_table', 'by_boundary', 'by_kind', 'plot_counting']
 
 # %% ../nbs/11_counting.ipynb #3c9c6879
 import math
@@ -12,7 +12,7 @@ import pandas as pd, matplotlib.pyplot as plt, torch
 from fastai.basics import Learner
 from .data import num2words, words2num, read_lines, tokenize, load_nums, get_dls, valid_span
 from .generate import encode, decode, generate_ids
-from .training import train_model, check_positive, pm, perplexity
+from .training import train_model, check_positive, pm, perplexity, map_runs
 from .bptt import train_hand_rnn
 
 # %% ../nbs/11_counting.ipynb #b5a586da
@@ -87,30 +87,37 @@ def count_scores(df:pd.DataFrame)->dict:
 # %% ../nbs/11_counting.ipynb #5de560f0
 HAND = 'tanh_by_hand'  # the hand-written RNN of `09_bptt`, beside the registry's names
 
-def train_lm(name:str, seed:int)->tuple:
-    "`(model, token accuracy, validation loss)` of the registered model `name` (or `HAND`) trained with its recipe"
+def train_lm(name:str, seed:int, epochs:int|None=None)->tuple:
+    "`(model, token accuracy, validation loss)` of the registered model `name` (or `HAND`) trained with its recipe (or `epochs`)"
     if name == HAND:
-        m = train_hand_rnn(get_dls('seq'), seed=seed)
+        m = train_hand_rnn(get_dls('seq'), seed=seed, **({'epochs': epochs} if epochs else {}))
         return m, m.history.accuracy.iloc[-1], m.history.valid_loss.iloc[-1]
-    learn, r = train_model(name, seed=seed)
+    learn, r = train_model(name, seed=seed, epochs=epochs)
     return learn.model, r['accuracy'], r['valid_loss']
 
+def count_run(name:str, seed:int, k:int, parts:dict, epochs:int|None=None)->tuple:
+    "Train `name` with `seed` and `count` on each part of `parts` ({part: numbers}): `(a row of scores, {part: counts})`"
+    m, acc, loss = train_lm(name, seed, epochs)
+    counts = {part: count(m, nums, k) for part, nums in parts.items()}
+    v, t = count_scores(counts['valid']), count_scores(counts['train'])
+    return dict(model=name, seed=seed, token_accuracy=acc, valid_loss=loss, counting_valid=v['exact'], counting_train=t['exact'],
+                thousands_valid=v['thousands'], below_valid=v['below']), counts
+
 def counting_runs(names:list, seeds:int=3, k:int=3,
-                  log=None # called with a line of text after each run, to show progress
+                  log=None, # called with a line of text after each run, to show progress
+                  jobs:int=1, # worker processes, one torch thread each (`map_runs`): the same results, sooner
+                  epochs:int|None=None # default: each model's recipe
                  )->tuple:
     "Train each model of `names` once per seed and `count`: `(a row of scores per run, {(name, seed, 'valid' or 'train'): counts})`"
-    check_positive('seeds', seeds)
+    check_positive('seeds', seeds); check_positive('epochs', epochs)
     parts = dict(zip(('train', 'valid'), (count_targets(o, k) for o in split_numbers())))
-    rows, counts = [], {}
-    for name in names:
-        for seed in range(seeds):
-            m, acc, loss = train_lm(name, seed)
-            for part, nums in parts.items(): counts[name, seed, part] = count(m, nums, k)
-            v, t = count_scores(counts[name, seed, 'valid']), count_scores(counts[name, seed, 'train'])
-            rows.append(dict(model=name, seed=seed, token_accuracy=acc, valid_loss=loss, counting_valid=v['exact'],
-                             counting_train=t['exact'], thousands_valid=v['thousands'], below_valid=v['below']))
-            if log: log(f"{name} seed {seed}: token accuracy {acc:.4f}, numbers right {v['exact']:.3f} (validation), {t['exact']:.3f} (training)")
-    return pd.DataFrame(rows), counts
+    def say(i, res):
+        r = res[0]
+        if log: log(f"{r['model']} seed {r['seed']}: token accuracy {r['token_accuracy']:.4f}, numbers right "
+                    f"{r['counting_valid']:.3f} (validation), {r['counting_train']:.3f} (training)")
+    done = map_runs(count_run, [(n, s, k, parts, epochs) for n in names for s in range(seeds)], jobs, say)
+    counts = {(r['model'], r['seed'], part): c for r, cs in done for part, c in cs.items()}
+    return pd.DataFrame([r for r, _ in done]), counts
 
 def counting_table(runs:pd.DataFrame)->str:
     "Mean ± std over seeds of every score in `runs` and the model's `perplexity`, a markdown row per model"

@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from fastai.basics import Module
 from .data import load_nums
 from .torch_rnns import TorchRNN
-from .training import register_model
+from .training import register_model, check_positive
 from .speed import SIZES, BENCH_MODELS, alternate, bench_models, torch_threads
 
 # %% ../nbs/12_gates.ipynb #4b9c8ae1
@@ -216,12 +216,16 @@ def scripted(f):
     return _SCRIPTED[f]
 
 # %% ../nbs/12_gates.ipynb #1345be05
-def _onednn_ok()->bool:
-    "Whether PyTorch's oneDNN matrix product (`torch.ops.mkldnn._linear_pointwise`, what PyTorch's own compiler calls on CPUs) runs here"
+def _onednn_ok(ops=None # where the private ops live; default: `torch.ops.mkldnn` (tests pass a stand-in)
+              )->bool:
+    "Whether PyTorch's private oneDNN product (`_linear_pointwise` and its `.binary` overload) runs here and gives `F.linear`'s results"
     try:
-        torch.ops.mkldnn._linear_pointwise(torch.ones(2, 2), torch.ones(2, 2), None, 'none', [], '')
-        return torch.backends.mkldnn.is_available()
-    except (AttributeError, RuntimeError): return False
+        ops = torch.ops.mkldnn if ops is None else ops
+        x, w, b, add = torch.randn(3, 4), torch.randn(5, 4), torch.randn(5), torch.randn(3, 5)
+        ok = torch.allclose(ops._linear_pointwise(x, w, b, 'none', [], ''), F.linear(x, w, b), atol=1e-5)
+        ok = ok and torch.allclose(ops._linear_pointwise.binary(x, add, w, b, 'add'), F.linear(x, w, b) + add, atol=1e-5)
+        return ok and torch.backends.mkldnn.is_available()
+    except Exception: return False   # a private op can vanish, move or change its signature in any release: then `F.linear`
 
 ONEDNN = _onednn_ok()
 
@@ -398,9 +402,13 @@ class GatedRNN(Module):
                  impl:str='hand', # one of `IMPLS`: how each layer runs its cell over the sequence
                  onednn:bool=True): # for impl='hand': matrix products through oneDNN where it runs (float32, CPU)
         if cell not in CELLS: raise ValueError(f"unknown cell {cell!r}: use one of {', '.join(CELLS)}")
-        self.nh, self.n_layers, self.is_lstm = nh, n_layers, cell.startswith('lstm')
+        for k, v in dict(ni=ni, nh=nh, n_layers=n_layers).items(): check_positive(k, v)
+        self.ni, self.nh, self.n_layers, self.is_lstm = ni, nh, n_layers, cell.startswith('lstm')
         self.layers = nn.ModuleList([CellLayer(CELLS[cell](ni if l == 0 else nh, nh), impl, onednn) for l in range(n_layers)])
     def forward(self, x, state=None):
+        if x.ndim != 3 or x.shape[2] != self.ni:
+            raise ValueError(f"expected input of shape (bs, sl, {self.ni}) (batch first, {self.ni} features), got {tuple(x.shape)}")
+        if not x.is_floating_point(): raise ValueError(f"expected floating-point input, got {x.dtype}: embed token ids first")
         if x.shape[1] == 0: raise ValueError("got a sequence of zero tokens: give at least one token per row")
         states, new = self.split_state(state, x), []
         x = x.transpose(0, 1)                      # time-major inside: each step's rows are contiguous

@@ -7,7 +7,7 @@ __all__ = ['is_char_vocab', 'encode', 'decode', 'check_prompt_length', 'next_sco
            'generate_ids', 'prepare', 'generate', 'char_dls', 'train_char_lm']
 
 # %% ../nbs/10_generate.ipynb #abed36b5
-import numbers
+import numbers, math
 import torch, torch.nn.functional as F
 from torch import nn
 from fastai.basics import Learner, DataLoaders
@@ -66,10 +66,10 @@ def sample(scores, # (bs, vocab_sz)
 
 # %% ../nbs/10_generate.ipynb #b6e53932
 def check_generation(n, temperature)->None:
-    "Raise a clear `ValueError` for a number of tokens `n` below 1 or a `temperature` not above 0"
+    "Raise a clear `ValueError` for a number of tokens `n` below 1 or a `temperature` that is not a finite number above 0"
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n, the number of tokens to generate, must be a whole number of at least 1, got {n!r}")
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not temperature > 0:
-        raise ValueError(f"temperature must be a number above 0, got {temperature!r}: for the most likely token at every step, pass greedy=True")
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not 0 < temperature < math.inf:
+        raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}: for the most likely token at every step, pass greedy=True")
 
 def generate_ids(model, ids, # the prompts, (bs, L) token ids
                  n:int, temperature:float=1.0, greedy:bool=False,

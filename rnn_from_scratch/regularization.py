@@ -19,7 +19,8 @@ from fastai.text.models.awdlstm import EmbeddingDropout, RNNDropout, WeightDropo
 from .data import check_tokens
 from .stateful import batch_error
 from .torch_rnns import _CELLS, _detach
-from .training import Recipe, register_model, get_recipe, train_model, pm, clearly_differs, perplexity
+from .training import (Recipe, register_model, get_recipe, train_model, pm, clearly_differs, perplexity,
+                                       check_positive)
 from .counting import count, count_scores, count_targets, split_numbers
 
 # %% ../nbs/13_regularization.ipynb #d6bdf72d
@@ -105,6 +106,7 @@ class RegLM(Module):
                  tie:bool=True): # one matrix for the embedding and the output layer
         if cell not in _CELLS: raise ValueError(f"unknown cell {cell!r}: use one of {', '.join(_CELLS)}")
         for k, v in dict(p=p, embed_p=embed_p, input_p=input_p, hidden_p=hidden_p, weight_p=weight_p).items(): check_p(v, k)
+        for k, v in dict(vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers).items(): check_positive(k, v)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         rnns = [_CELLS[cell](n_hidden, n_hidden, batch_first=True) for _ in range(n_layers)]
         self.drop = nn.Dropout(p)

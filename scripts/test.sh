@@ -20,5 +20,6 @@ step "README.md matches nbs/index.ipynb";               python tools/make_readme
 step "nbdev_test: every notebook runs top to bottom"
 t=$SECONDS; nbdev_test --n_workers 2; echo "nbdev_test took $((SECONDS - t)) s"
 step "pytest tests/"
-python -m pytest tests -q -p no:cacheprovider --durations=12
+# on every core: the docs pages share one site and the JupyterLab tests one server (xdist groups, --dist loadgroup)
+python -m pytest tests -q -p no:cacheprovider -n auto --dist loadgroup --durations=12
 echo "all checks passed in $((SECONDS - start)) s"

@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE, SHOTS = ROOT/'docs'/'_build'/'html', ROOT/'docs'/'_build'/'screenshots'
 CHROMIUM = shutil.which('chromium')
 sync_api = pytest.importorskip('playwright.sync_api')
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (scripts/setup.sh installs it where apt-get works)")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (scripts/setup.sh installs it where apt-get works)"),
+              pytest.mark.xdist_group('docs')]   # one pytest worker builds the site once and runs every page test on it
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
          '--disable-component-update', '--disable-sync']
 

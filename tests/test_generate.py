@@ -83,7 +83,8 @@ def test_text_round_trip_words_and_characters():
 @pytest.mark.parametrize('kw,msg', [(dict(prompt=''), 'non-empty'), (dict(prompt=None), 'non-empty'),
                                     (dict(prompt='one . twwo'), "did you mean 'two'"), (dict(n=0), 'at least 1'),
                                     (dict(n=2.5), 'whole number'), (dict(temperature=0), 'greedy=True'),
-                                    (dict(temperature=-2), 'above 0'), (dict(stop='stop'), "unknown token 'stop'"),
+                                    (dict(temperature=-2), 'above 0'), (dict(temperature=float('inf')), 'finite number above 0'),
+                                    (dict(temperature=float('nan')), 'finite number above 0'), (dict(stop='stop'), "unknown token 'stop'"),
                                     (dict(vocab=list('one .tw')), 'the model scores 30 tokens')])
 def test_bad_input(kw, msg):
     args = dict(prompt='one . two', n=3) | kw

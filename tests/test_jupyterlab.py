@@ -16,6 +16,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium 
                                     "`apt-get install -y chromium` (scripts/setup.sh does where apt-get works)")
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
          '--disable-component-update', '--disable-sync']
+pytestmark = pytest.mark.xdist_group('jupyterlab')   # its servers and browser on one pytest worker
 NB = '04_many_to_many.ipynb'   # trains RNN4 in seconds; shows its epoch table (a DataFrame) and a plot
 # The notebooks train quietly (`train_model(progress=False)`, see 00_training); a learner who asks for fastai's progress
 # bar types this cell, and the test types it too, after the notebook
