@@ -45,7 +45,7 @@ def parser()->argparse.ArgumentParser:
     c.add_argument('--epochs', type=int, help="epochs for every model (default: each model's recipe)")
     c.add_argument('--out', type=Path, default=Path('rnnfs_results'), help='folder for the results (default: rnnfs_results)')
     c.add_argument('--full', action='store_true', help="the notebook's full table: every model, 5 seeds")
-    jobs_help = (f'worker processes, one torch thread each; the results do not depend on it '
+    jobs_help = (f'worker processes, one torch thread each; accuracy and loss do not depend on it, timings do '
                  f'(default: {default_jobs()}, the CPUs this process may use)')
     c.add_argument('--jobs', type=int, default=default_jobs(), help=jobs_help)
     c.set_defaults(func=compare_cmd)

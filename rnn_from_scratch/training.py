@@ -44,20 +44,24 @@ from fastai.text.learner import TextLearner
 
 class TrainingDiverged(ValueError):
     "The loss stopped being a finite number: the run is stopped, not reported"
+    def __init__(self, msg): super().__init__(msg); self.reason = msg
+    def __str__(self): return self.reason   # fastai prefixes the callback and event it came through: keep the one line
 
 class StopOnNaN(Callback):
-    "Stop fitting with `TrainingDiverged` as soon as a training batch's loss is NaN or infinite"
-    order = 1   # right after the loss is computed, before any other callback reads it
-    def after_loss(self):
-        if self.training and not torch.isfinite(self.loss).item():
-            raise TrainingDiverged(f"the training loss became {self.loss.item()} at epoch {self.epoch + 1}, "
-                                   f"batch {self.iter + 1}: lower the learning rate (lr) or clip the gradients")
+    "Stop fitting with `TrainingDiverged` when a batch's loss, or the loss it backpropagates (with AR/TAR), is not finite"
+    # fastai's own `TerminateOnNaNCallback` cancels the fit quietly, and the run's results would still be reported
+    def _check(self, loss, what):
+        if not torch.isfinite(loss).item():
+            phase = 'training' if self.training else 'validation'
+            raise TrainingDiverged(f"the {phase} {what} became {loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1}: "
+                                   "lower the learning rate (lr) or clip the gradients")
+    def after_loss(self): self._check(self.loss, 'loss')
+    def before_backward(self): self._check(self.loss_grad, 'loss (with AR/TAR)')
 
 def _check_ar_tar(learn, alpha, beta):
     "Fail loudly if `learn` was asked for AR/TAR but carries no `RNNRegularizer` with them (fastai issue #3605)"
     if not (alpha or beta): return
-    reg = [c for c in learn.cbs if isinstance(c, RNNRegularizer)]
-    if len(reg) != 1 or (reg[0].alpha, reg[0].beta) != (alpha, beta):
+    if not any((c.alpha, c.beta) == (alpha, beta) for c in learn.cbs if isinstance(c, RNNRegularizer)):
         raise RuntimeError(f"{type(learn).__name__} of fastai {fastai.__version__} dropped alpha={alpha}, beta={beta} "
                            "(fastai issue #3605, fixed in 2.8.4): upgrade fastai (pip install 'fastai>=2.8.4')")
 
@@ -146,8 +150,10 @@ register_model('last_token', LastToken, 'words3', epochs=4, lr=1e-3)
 # %% ../nbs/00a_training.ipynb #b03ca190
 def check_positive(name:str, v, kind=numbers.Integral):
     "Raise a `ValueError` naming `name` unless `v` is None or a positive, finite number of `kind`"
-    if v is not None and (isinstance(v, bool) or not isinstance(v, kind) or not math.isfinite(v) or v <= 0):
-        raise ValueError(f"{name} must be a positive {'whole ' if kind is numbers.Integral else ''}number, got {v!r}")
+    whole = kind is numbers.Integral
+    if v is not None and (isinstance(v, bool) or not isinstance(v, kind) or not (isinstance(v, numbers.Integral) or math.isfinite(v))
+                          or v <= 0):
+        raise ValueError(f"{name} must be a positive {'whole' if whole else 'finite'} number, got {v!r}")
 
 def fit(learn, epochs:int, lr:float, progress:bool=False, wd:float|None=None):
     "Fit `learn` with the one-cycle schedule, showing fastai's bar and table only if `progress`"
@@ -255,10 +261,12 @@ def map_runs(fn, # run as `fn(*args)`; with `jobs > 1` it must be importable (de
     out, jobs = [None] * len(args), min(jobs, len(args))
     if jobs > 1 and not _importable(fn):
         raise ValueError(f"{fn.__name__} is defined in this notebook or session, so worker processes cannot import it: "
-                         "use the package's function (`import rnn_from_scratch.training as T; T.map_runs(...)`) or jobs=1")
+                         "call the package's copy (e.g. `import rnn_from_scratch.training as T; T.train_seeds(..., jobs=2)`) or use jobs=1")
     if jobs <= 1: done = ((i, fn(*a)) for i, a in enumerate(args))
     else:   # spawn, not fork: a forked process can hang in the parent's OpenMP threads
-        pool = mp.get_context('spawn').Pool(jobs, initializer=_worker_start)
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)   # workers start with Ctrl-C ignored, even while importing
+        try: pool = mp.get_context('spawn').Pool(jobs, initializer=_worker_start)
+        finally: signal.signal(signal.SIGINT, handler)
         done = pool.imap_unordered(_numbered, [(i, fn, a) for i, a in enumerate(args)])
     try:
         for i, r in done:

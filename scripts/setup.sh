@@ -17,7 +17,8 @@ if [ -z "${venv_ok:-}" ]; then
   echo "setup: installing torch and rnn_from_scratch[dev] (with JupyterLab) into .venv (a minute or two)"
   pipi() { .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt "$@"; }
   index=$("$py" scripts/torch_index.py)   # prints why on stderr
-  if [ -n "$index" ]; then pipi --index-url "$index" torch || { echo "setup: $index failed: torch from pip's configured index"; pipi torch; }
+  # torchvision (which fastai requires) from the same index, so that it matches torch's build
+  if [ -n "$index" ]; then pipi --index-url "$index" torch torchvision || { echo "setup: $index failed: torch from pip's configured index"; pipi torch; }
   else pipi torch; fi
   # The rest through uv, which resolves and installs several times faster than pip (measured: 32 s against minutes on a
   # 2-core machine); pip does it where uv cannot be had or fails. Either way torch stays the build installed above.

@@ -25,8 +25,8 @@ def test_unknown_model_lists_the_valid_ones(run):
     assert "invalid choice: 'gpt5'" in r.stderr and all(m in r.stderr for m in ('rnn1', 'rnn2', 'rnn3', 'rnn4'))
 
 @pytest.mark.parametrize('args,msg', [(('--epochs', '0'), 'epochs must be a positive whole number'),
-                                      (('--epochs', 'two'), "invalid int value: 'two'"), (('--lr', '-1'), 'lr must be a positive number'),
-                                      (('--lr', 'nan'), 'lr must be a positive number, got nan'), (('--lr', 'inf'), 'got inf')])
+                                      (('--epochs', 'two'), "invalid int value: 'two'"), (('--lr', '-1'), 'lr must be a positive finite number'),
+                                      (('--lr', 'nan'), 'lr must be a positive finite number, got nan'), (('--lr', 'inf'), 'got inf')])
 def test_bad_numbers(args, msg):
     r = rnnfs_here('train', 'rnn1', *args)
     assert r.returncode == 2 and msg in r.stderr and 'epoch' not in r.stdout
@@ -89,7 +89,8 @@ def test_ctrl_c_stops_compare_cleanly(tmp_path, jobs):
     "Ctrl-C (SIGINT to the whole process group, as a terminal sends it): one line, exit 130, no result file, no worker left"
     out = tmp_path/'res'
     p = subprocess.Popen([str(BIN/'rnnfs'), 'compare', '--models', 'rnn1', 'rnn4', '--seeds', '4', '--out', str(out), '--jobs', jobs],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as from a terminal, even if this run ignores Ctrl-C
     first = p.stdout.readline()   # the first run has finished: training is under way
     assert first.startswith('[1/8]'), first + p.stderr.read()
     time.sleep(0.5)
@@ -173,3 +174,9 @@ def test_count_prints_the_table_and_writes_json(tmp_path):
 def test_count_bad_input(args, msg):
     r = rnnfs_here('count', *args)
     assert r.returncode == 2 and msg in r.stderr and 'seed 0' not in r.stdout
+
+def test_diverged_training_is_an_error_not_a_table():
+    r = rnnfs_here('train', 'last_token', '--epochs', '1', '--lr', '1e12')
+    assert r.returncode == 2 and 'last_token: accuracy' not in r.stdout   # no summary line: nothing is reported
+    assert r.stderr.strip() == ('rnnfs train: error: the training loss became nan at epoch 1, batch 3: '
+                                'lower the learning rate (lr) or clip the gradients'), r.stderr

@@ -29,16 +29,22 @@ def shown_outputs(stem)->int:
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
 
-@pytest.fixture(scope='module')
-def site():
-    r = subprocess.run([sys.executable, str(ROOT/'docs'/'build.py')], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
+@pytest.fixture(scope='session')
+def site(tmp_path_factory):
+    "The docs site, built once per test run even when several pytest workers ask (a lock in the run's temporary folder), then served"
+    from filelock import FileLock   # torch's own dependency
+    shared = tmp_path_factory.getbasetemp().parent   # the same folder for every xdist worker of this run
+    with FileLock(str(shared/'docs_site.lock')):
+        if not (shared/'docs_site.built').exists():
+            r = subprocess.run([sys.executable, str(ROOT/'docs'/'build.py')], capture_output=True, text=True)
+            assert r.returncode == 0, r.stdout + r.stderr
+            (shared/'docs_site.built').write_text(r.stdout)
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(SITE)))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{srv.server_address[1]}'
     srv.shutdown()
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='module')   # not longer: one playwright at a time in a process, and test_jupyterlab starts its own
 def browser():
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

@@ -187,9 +187,20 @@ def browser():
         yield b
         b.close()
 
+def accept_kernel_dialog(page)->bool:
+    "Under load JupyterLab can open a notebook before it has listed the kernels, and then asks which one to start: a learner takes the one offered, the notebook's Python 3"
+    d = page.locator('.jp-Dialog:has-text("Select Kernel")')
+    if not d.is_visible(): return False
+    d.locator('button:has-text("Select")').click()
+    d.wait_for(state='hidden')
+    return True
+
 def menu(page, top, item):
-    "Click `item` in JupyterLab's `top` menu, as a learner does"
-    page.click(f'#jp-MainMenu .lm-MenuBar-itemLabel:text-is("{top}")')
+    "Click `item` in JupyterLab's `top` menu, as a learner does (answering the kernel dialog first if JupyterLab shows it)"
+    for attempt in range(2):
+        try: page.click(f'#jp-MainMenu .lm-MenuBar-itemLabel:text-is("{top}")', timeout=15_000); break
+        except Exception:
+            if attempt or not accept_kernel_dialog(page): raise
     page.click(f'.lm-Menu-content .lm-Menu-itemLabel:text-is("{item}")')
 
 WATCH_PROGRESS = """() => { window.rnnfsProgress = [];   // fastai's progress bar is replaced by its table at the end: note it while it shows

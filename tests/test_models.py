@@ -5,7 +5,7 @@ from rnn_from_scratch.unrolled import RNN1
 from rnn_from_scratch.loop import RNN2
 from rnn_from_scratch.stateful import RNN3
 from rnn_from_scratch.many_to_many import RNN4
-from rnn_from_scratch.training import train_model, model_names, lm_learner, get_recipe
+from rnn_from_scratch.training import train_model, model_names, lm_learner, get_recipe, LastToken
 from fastai.callback.rnn import ModelResetter
 
 @pytest.fixture(scope='module')
@@ -80,3 +80,18 @@ def test_model_names_upto_a_module():
     assert model_names(upto='stateful') == ['last_token', 'rnn1', 'rnn2', 'rnn3']
     assert model_names(upto='torch_rnns')[-2:] == ['nn.gru2', 'nn.lstm2'] and set(model_names(upto='torch_rnns')) < set(model_names())
     with pytest.raises(ValueError, match='use one of unrolled'): model_names(upto='nowhere')
+
+class _NaNAfter(torch.nn.Module):
+    "LastToken whose output turns NaN from the `k`-th forward pass on (as a run that diverges)"
+    def __init__(self, vocab_sz, n_hidden, k=3):
+        super().__init__(); self.m, self.k, self.n = LastToken(vocab_sz, n_hidden), k, 0
+    def forward(self, x):
+        self.n += 1
+        return self.m(x) * (float('nan') if self.n >= self.k else 1.0)
+
+def test_a_diverged_run_stops_with_a_clear_error():
+    from rnn_from_scratch.training import Recipe, TrainingDiverged
+    with pytest.raises(TrainingDiverged, match=r'the training loss became nan at epoch 1, batch 3: lower the learning rate'):
+        train_model('nan', recipe=Recipe(_NaNAfter, 'words3', 2, 1e-3))
+    big = lambda v, h: _NaNAfter(v, h, k=10**9)   # never NaN: the same path trains normally
+    assert train_model('fine', recipe=Recipe(big, 'words3', 1, 1e-3))[1]['valid_loss'] > 0
