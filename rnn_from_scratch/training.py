@@ -4,12 +4,14 @@
 
 # %% auto #0
 __all__ = ['MODELS', 'lm_loss', 'EpochTimer', 'TrainingDiverged', 'StopOnNaN', 'lm_learner', 'Recipe', 'register_model',
-           'model_names', 'get_recipe', 'LastToken', 'check_positive', 'fit', 'make_learner', 'train_model', 'results',
-           'history', 'plot_history', 'default_jobs', 'map_runs', 'train_result', 'train_runs', 'train_seeds',
-           'perplexity', 'summarize', 'pm', 'clearly_differs']
+           'model_names', 'get_recipe', 'LastToken', 'check_positive', 'fit', 'make_learner', 'train_model', 'kept_run',
+           'save_run', 'load_run', 'results', 'history', 'plot_history', 'default_jobs', 'map_runs', 'train_result',
+           'train_runs', 'train_seeds', 'perplexity', 'summarize', 'pm', 'clearly_differs']
 
 # %% ../nbs/00a_training.ipynb #f8f78d54
-import time, importlib, numbers, math, os, signal, sys
+import time, importlib, numbers, math, os, signal, sys, hashlib, random
+from pathlib import Path
+import numpy as np
 import multiprocessing as mp
 from dataclasses import dataclass
 import pandas as pd, matplotlib.pyplot as plt
@@ -196,9 +198,38 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
     "Train the registered model `name` with its book recipe; returns `(learn, results)`"
     r = recipe or get_recipe(name)
     check_positive('epochs', epochs); check_positive('lr', lr, numbers.Real)
+    kept = None if recipe or dls or cbs or progress else kept_run(name, seed, epochs, lr, bs, n_hidden, threads)
     learn = make_learner(name, seed, bs, n_hidden, threads, dls, cbs, r)
+    if kept and kept.exists(): return learn, load_run(kept, learn)
     fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
-    return learn, results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)
+    res = results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)
+    if kept: save_run(kept, learn, res)
+    return learn, res
+
+def kept_run(name:str, *args)->Path|None:
+    "Where the folder `RNNFS_TRAIN_CACHE` keeps the run of registered `name` with these arguments; None when it is not set"
+    d = os.environ.get('RNNFS_TRAIN_CACHE')
+    if not d: return None
+    key = hashlib.sha1(repr((name, args, get_recipe(name))).encode()).hexdigest()[:16]
+    return Path(d)/f'{key}.pt'
+
+def save_run(path:Path, learn, res:dict):
+    "Keep what training left behind: weights, mode, epoch table and times, `res`, and the random generators' states"
+    t = learn.epoch_timer
+    state = dict(model=learn.model.state_dict(), training=learn.model.training, values=list(learn.recorder.values),
+                 timer=(t.times, t.train_times, t.tokens), res=res, rng=(torch.get_rng_state(), np.random.get_state(), random.getstate()))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(path).with_suffix(f'.{os.getpid()}.tmp')
+    torch.save(state, tmp); os.replace(tmp, path)   # whole or absent, even with two processes writing
+
+def load_run(path:Path, learn)->dict:
+    "Put a kept run into `learn`, built as `train_model` builds it, as if it had just been fitted; returns its results"
+    s = torch.load(path, weights_only=False)
+    learn.model.load_state_dict(s['model']); learn.model.train(s['training'])
+    learn.recorder.values = s['values']
+    learn.epoch_timer.times, learn.epoch_timer.train_times, learn.epoch_timer.tokens = s['timer']
+    torch.set_rng_state(s['rng'][0]); np.random.set_state(s['rng'][1]); random.setstate(s['rng'][2])
+    return s['res']
 
 
 # %% ../nbs/00a_training.ipynb #9f0c36ca

@@ -18,7 +18,8 @@ step "nbdev_export leaves rnn_from_scratch/ unchanged"; unchanged_by rnn_from_sc
 step "nbdev_clean leaves nbs/ unchanged";               unchanged_by nbs nbdev_clean
 step "README.md matches nbs/index.ipynb";               python tools/make_readme.py --check
 step "nbdev_test: every notebook runs top to bottom"
-t=$SECONDS; nbdev_test --n_workers 2; echo "nbdev_test took $((SECONDS - t)) s"
+# notebooks that train the same registered model with the same seed share one run (train_model's RNNFS_TRAIN_CACHE)
+t=$SECONDS; RNNFS_TRAIN_CACHE="$snap/runs" nbdev_test --n_workers 2; echo "nbdev_test took $((SECONDS - t)) s"
 step "pytest tests/"
 # on every core: the docs pages share one site and the JupyterLab tests one server (xdist groups, --dist loadgroup)
 python -m pytest tests -q -p no:cacheprovider -n auto --dist loadgroup --durations=12

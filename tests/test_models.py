@@ -95,3 +95,19 @@ def test_a_diverged_run_stops_with_a_clear_error():
         train_model('nan', recipe=Recipe(_NaNAfter, 'words3', 2, 1e-3))
     big = lambda v, h: _NaNAfter(v, h, k=10**9)   # never NaN: the same path trains normally
     assert train_model('fine', recipe=Recipe(big, 'words3', 1, 1e-3))[1]['valid_loss'] > 0
+
+def test_a_kept_run_is_the_trained_run(tmp_path, monkeypatch):
+    "With RNNFS_TRAIN_CACHE (scripts/test.sh sets it for nbdev_test), a second train_model of the same run hands back the first"
+    monkeypatch.setenv('RNNFS_TRAIN_CACHE', str(tmp_path/'kept'))
+    l1, r1 = train_model('rnn4', epochs=1, seed=5); after1 = torch.rand(3)
+    l2, r2 = train_model('rnn4', epochs=1, seed=5); after2 = torch.rand(3)
+    assert len(list((tmp_path/'kept').glob('*.pt'))) == 1 and r1 == r2
+    assert torch.equal(after1, after2)   # the random generators are left as training left them
+    assert all(torch.equal(a, b) for a, b in zip(l1.model.state_dict().values(), l2.model.state_dict().values()))
+    assert list(l1.recorder.values) == list(l2.recorder.values) and l1.model.training == l2.model.training
+    assert l1.epoch_timer.times == l2.epoch_timer.times
+    train_model('rnn4', epochs=1, seed=6)
+    assert len(list((tmp_path/'kept').glob('*.pt'))) == 2   # another seed is another run
+    monkeypatch.delenv('RNNFS_TRAIN_CACHE')
+    _, r3 = train_model('rnn4', epochs=1, seed=5)   # trained again, nothing kept: the same numbers
+    assert (r3['accuracy'], r3['valid_loss']) == (r1['accuracy'], r1['valid_loss'])
