@@ -198,7 +198,8 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
     "Train the registered model `name` with its book recipe; returns `(learn, results)`"
     r = recipe or get_recipe(name)
     check_positive('epochs', epochs); check_positive('lr', lr, numbers.Real)
-    kept = None if recipe or dls or cbs or progress else kept_run(name, seed, epochs, lr, bs, n_hidden, threads)
+    mine = recipe is not None or dls is not None or cbs or progress   # runs no other notebook repeats: never kept
+    kept = None if mine else kept_run(name, seed, epochs, lr, bs, n_hidden, threads)
     learn = make_learner(name, seed, bs, n_hidden, threads, dls, cbs, r)
     if kept and kept.exists(): return learn, load_run(kept, learn)
     fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
