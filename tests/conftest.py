@@ -1,4 +1,4 @@
-import os, shutil, sys, time
+import os, shutil, subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -17,6 +17,34 @@ def copy_project(tmp_path):
     shutil.copytree(ROOT/'nbs', tmp_path/'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints', 'models'))
     shutil.copy(ROOT/'settings.ini', tmp_path/'settings.ini')
     return tmp_path/'nbs'
+
+# ---- processes (ps works on Linux and macOS): the JupyterLab and Ctrl-C tests check that nothing of theirs is left running
+
+def ps():
+    "{pid: (ppid, state, command line)} of every process"
+    out = subprocess.run(['ps', '-A', '-o', 'pid=,ppid=,stat=,args='], capture_output=True, text=True, check=True).stdout
+    rows = (l.split(None, 3) for l in out.splitlines())
+    return {int(r[0]): (int(r[1]), r[2], r[3] if len(r) > 3 else '') for r in rows}
+
+def descendants(pid):
+    "{pid: command line} of every living process below `pid`"
+    procs, found, todo = ps(), {}, [pid]
+    while todo:
+        parent = todo.pop()
+        for p, (pp, state, args) in procs.items():
+            if pp == parent and not state.startswith('Z'): found[p] = args; todo.append(p)
+    return found
+
+def alive(pids):
+    "The pids in `pids` that still run (zombies waiting for their parent count as gone)"
+    procs = ps()
+    return [p for p in pids if p in procs and not procs[p][1].startswith('Z')]
+
+def wait_gone(pids, timeout):
+    "Wait up to `timeout` s for `pids` to end; returns those still running"
+    deadline = time.monotonic() + timeout
+    while (left := alive(pids)) and time.monotonic() < deadline: time.sleep(0.2)
+    return left
 
 def pytest_terminal_summary(terminalreporter):
     "Name the screenshots this run took (the docs site's pages, the notebook run in JupyterLab), whichever test took them"

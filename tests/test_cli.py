@@ -4,7 +4,7 @@ and message without paying for a fresh interpreter's imports each time; one such
 import contextlib, io, os, re, json, signal, subprocess, time
 from pathlib import Path
 import pytest
-from conftest import BIN
+from conftest import BIN, descendants, wait_gone
 from rnn_from_scratch.cli import main
 
 def rnnfs(*args, cwd=None):
@@ -101,25 +101,7 @@ def test_ctrl_c_stops_compare_cleanly(tmp_path, jobs):
     assert p.returncode == 130 and err.strip().splitlines() == [err.strip()], err
     assert err.startswith('rnnfs compare: interrupted') and 'Traceback' not in err
     assert list(out.iterdir()) == []
-    for _ in range(50):
-        if not any(Path(f'/proc/{k}').exists() and 'Z' not in _state(k) for k in kids): break
-        time.sleep(0.1)
-    assert [k for k in kids if Path(f'/proc/{k}').exists() and 'Z' not in _state(k)] == []
-
-def _state(pid):
-    try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
-    except OSError: return 'Z'
-
-def descendants(pid):
-    "The pids of every process below `pid` (Linux /proc)"
-    kids, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for stat in Path('/proc').glob('[0-9]*/stat'):
-            try: ppid = int(stat.read_text().rsplit(')', 1)[1].split()[1])
-            except (OSError, ValueError, IndexError): continue
-            if ppid == parent: kids.append(int(stat.parent.name)); todo.append(kids[-1])
-    return kids
+    assert wait_gone(kids, 5) == []
 
 @pytest.mark.parametrize('args,msg', [(('--seeds', '0'), 'seeds must be a positive'), (('--epochs', '0'), 'epochs must be a positive'),
                                       (('--models', 'rnn1', 'gpt5'), "invalid choice: 'gpt5'"), (('--out', '/proc/rnnfs'), 'cannot create folder'),

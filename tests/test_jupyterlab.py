@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 import pytest
-from conftest import BIN, copy_project
+from conftest import BIN, copy_project, descendants, alive, wait_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT/'docs'/'_build'/'screenshots'
@@ -31,32 +31,6 @@ JUPYTER_DIRS = 'JUPYTER_CONFIG_DIR JUPYTER_DATA_DIR JUPYTER_RUNTIME_DIR JUPYTERL
 PORT_TAKEN = ('is already in use', 'is not available')   # what jupyter_server logs when it cannot bind its port
 
 # ---- processes (ps works on Linux and macOS; a kernel runs in a session of its own, so the server's process group misses it)
-
-def ps():
-    "{pid: (ppid, state, command line)} of every process"
-    out = subprocess.run(['ps', '-A', '-o', 'pid=,ppid=,stat=,args='], capture_output=True, text=True, check=True).stdout
-    rows = (l.split(None, 3) for l in out.splitlines())
-    return {int(r[0]): (int(r[1]), r[2], r[3] if len(r) > 3 else '') for r in rows}
-
-def descendants(pid):
-    "{pid: command line} of every living process below `pid`"
-    procs, found, todo = ps(), {}, [pid]
-    while todo:
-        parent = todo.pop()
-        for p, (pp, state, args) in procs.items():
-            if pp == parent and not state.startswith('Z'): found[p] = args; todo.append(p)
-    return found
-
-def alive(pids):
-    "The pids in `pids` that still run (zombies waiting for their parent count as gone)"
-    procs = ps()
-    return [p for p in pids if p in procs and not procs[p][1].startswith('Z')]
-
-def wait_gone(pids, timeout):
-    "Wait up to `timeout` s for `pids` to end; returns those still running"
-    deadline = time.monotonic() + timeout
-    while (left := alive(pids)) and time.monotonic() < deadline: time.sleep(0.2)
-    return left
 
 def killpg(pid, sig):
     try: os.killpg(pid, sig)
