@@ -195,14 +195,21 @@ def run_all(page, tries=2, start_within=30):
             time.sleep(0.2)
     raise AssertionError(f'Run > Run All Cells started no cell of {NB}: {tries} clicks, {start_within} s after each')
 
-def wait_all_run(page, timeout=300):
-    "Wait until the kernel is idle and every code cell has an execution count; fail at once on a traceback"
-    deadline = time.monotonic() + timeout
+def wait_all_run(page, timeout=300, stalled_after=20):
+    "Wait until the kernel is idle and every code cell has an execution count; fail at once on a traceback, a dialog, or a run that stopped with cells left unrun"
+    deadline, stalled = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
         s = page.evaluate(STATE)
         tb = [t for t in s['stderr'] if 'Traceback' in t or 'Error' in t]
         assert not tb, 'a cell failed in JupyterLab:\n' + '\n'.join(tb)
+        assert not dialog_text(page), f'JupyterLab showed a dialog while running {NB}: {dialog_text(page)!r}'
         if s['status'] == 'idle' and s['prompts'] and all(re.fullmatch(r'\[\d+\]:', p) for p in s['prompts']): return s
+        # idle with a cell neither run nor queued ([ ]:, not [*]:) means the run was dropped: say so, do not wait 300 s
+        if s['status'] == 'idle' and '[ ]:' in s['prompts'] and '[*]:' not in s['prompts']:
+            stalled = stalled or time.monotonic()
+            assert time.monotonic() - stalled < stalled_after, \
+                f'JupyterLab stopped running {NB} with cells left unrun (kernel idle {stalled_after} s): prompts {s["prompts"]}'
+        else: stalled = None
         time.sleep(0.5)
     raise AssertionError(f'JupyterLab did not finish running {NB} within {timeout} s: prompts {s["prompts"]}, kernel {s["status"]}')
 
@@ -245,7 +252,23 @@ def open_notebook(browser, lab, name):
     page.goto(f'{lab.url}/lab/tree/{name}?token={lab.token}')
     page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=120_000)
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+    wait_kernel(page, lab, name)
     return page, probs
+
+def wait_kernel(page, lab, name, timeout=120):
+    "Wait until the server lists an idle kernel for notebook `name`, answering JupyterLab's kernel dialog if it asks (under load it can show the notebook before its kernel has started)"
+    deadline, seen = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        accept_kernel_dialog(page)
+        seen = [s['kernel'] for s in api(lab, 'GET', '/api/sessions') if s.get('path') == name and s.get('kernel')]
+        if seen and seen[0].get('execution_state') == 'idle': return seen[0]
+        time.sleep(0.5)
+    raise AssertionError(f'no idle kernel for {name} within {timeout} s; the server lists {seen}; dialog: {dialog_text(page)!r}')
+
+def dialog_text(page)->str:
+    "The text of the dialog JupyterLab shows, or ''"
+    d = page.locator('.jp-Dialog')
+    return d.first.inner_text() if d.count() and d.first.is_visible() else ''
 
 def check_outputs(page, state):
     "The notebook's own outputs: no stderr, the accuracy line over the notebook's threshold, the epoch table, the plot; returns the epochs"
