@@ -72,6 +72,7 @@ def render(nbs:list, src:Path=SRC, out:Path=OUT):
         probs += check(p.stem, nb)
         (src/p.name).write_text(json.dumps(nb, indent=1))
     if probs: sys.exit('docs build failed:\n' + '\n'.join(probs))
+    if (ROOT/'nbs'/'images').is_dir(): shutil.copytree(ROOT/'nbs'/'images', src/'images')   # the diagrams the pages show
     shutil.rmtree(out, ignore_errors=True)
     r = subprocess.run([sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-q', '-b', 'html', '-c', str(DOCS), str(src), str(out)])
     if r.returncode: sys.exit('docs build failed (Sphinx warnings are errors): the messages above name the pages')

@@ -8,7 +8,7 @@ author = _cfg['DEFAULT']['author']
 copyright = _cfg['DEFAULT']['copyright']
 release = _cfg['DEFAULT']['version']
 
-extensions = ['myst_nb']
+extensions = ['myst_nb', 'sphinx-mathjax-offline']   # MathJax served from the site itself: no CDN
 nb_execution_mode = 'off'            # never run anything: the notebooks' saved outputs are the page
 nb_merge_streams = True
 myst_enable_extensions = ['attrs_inline', 'colon_fence', 'dollarmath']

@@ -137,3 +137,23 @@ def test_broken_pages_fail_the_build(tmp_path, md, capfd):
     out = capfd.readouterr()
     assert 'docs build failed' in msg
     assert 'lesson' in msg + out.err + out.out   # the message names the page at fault
+
+@pytest.mark.parametrize('stem', ['01_unrolled', '04_many_to_many'])
+def test_diagrams_and_math_render_offline(site, browser, stem):
+    "The page's diagrams load, and its display equations are typeset by the site's own MathJax, nothing fetched from outside"
+    md = [c['source'] for c in cells(ROOT/'nbs'/f'{stem}.ipynb') if c['cell_type'] == 'markdown']
+    n_img, n_eq = sum(len(re.findall(r'!\[[^\]]*\]\(images/', m)) for m in md), sum(m.count('$$') // 2 for m in md)
+    assert n_img and n_eq, f'{stem} should show a diagram and display math'
+    page, probs = open_page(browser, f'{site}/{stem}.html')
+    page.wait_for_selector('mjx-container[display="true"]', timeout=30_000)
+    imgs = page.eval_on_selector_all('article img[src$=".svg"]', 'es => es.map(e => e.complete && e.naturalWidth > 0)')
+    assert imgs == [True] * n_img, f'{stem}: diagrams loaded {imgs}, expected {n_img}'
+    assert page.locator('mjx-container[display="true"]').count() == n_eq
+    assert page.locator('article :text("$$")').count() == 0, 'raw TeX left on the page'
+    assert any('/_static/mathjax/' in s for s in page.eval_on_selector_all('script', 'es => es.map(e => e.src)'))
+    assert probs == [], f'{stem}: {probs}'
+    if stem == '01_unrolled':
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator('article img[src$=".svg"]').first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS/'01_unrolled_diagram_math.png'))
+    page.close()

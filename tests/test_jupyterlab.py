@@ -283,6 +283,22 @@ def check_outputs(page, state):
     assert imgs == [True], f'one plot expected, loaded: {imgs}'
     return epochs
 
+MARKDOWN_FIGURES = """() => ({
+  imgs: [...document.querySelectorAll('.jp-MarkdownOutput img')].map(e => [e.getAttribute('src'), e.complete && e.naturalWidth > 0]),
+  math: document.querySelectorAll('.jp-MarkdownOutput mjx-container').length,
+  raw: [...document.querySelectorAll('.jp-MarkdownOutput')].filter(e => e.innerText.includes('$$')).length})"""
+
+def check_diagram_and_math(page, timeout=30):
+    "The lesson's diagram (an SVG beside the notebook) loads and its equations are typeset by JupyterLab's MathJax"
+    want_imgs = sum(len(re.findall(r'!\[[^\]]*\]\(images/', ''.join(c['source'])))
+                    for c in json.loads((ROOT/'nbs'/NB).read_text())['cells'] if c['cell_type'] == 'markdown')
+    deadline = time.monotonic() + timeout
+    while True:
+        f = page.evaluate(MARKDOWN_FIGURES)
+        if len(f['imgs']) == want_imgs and all(ok for _, ok in f['imgs']) and f['math'] and not f['raw']: return f
+        if time.monotonic() > deadline: raise AssertionError(f'diagram or math not rendered in JupyterLab: {f}, {want_imgs} images expected')
+        time.sleep(0.5)
+
 def check_progress_cell(page, epochs):
     "fastai's own progress bar and epoch table, from a cell typed below the last one"
     n, of = active_cell(page)
@@ -318,6 +334,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser):
         print(f'{NB} ran in JupyterLab in {time.monotonic() - t:.1f} s' + ('' if clicks == 1 else f' (Run All Cells clicked {clicks} times: the first click started nothing)'))
         kernels = [a for a in descendants(lab.proc.pid).values() if 'ipykernel_launcher' in a]
         assert len(kernels) == 1 and kernels[0].split()[0] == sys.executable, f'not one kernel on this venv\'s python: {kernels}'
+        check_diagram_and_math(page)
         epochs = check_outputs(page, state)
         check_progress_cell(page, epochs)
         page.keyboard.press('Control+s')   # saved through the UI, the file can be read back: every cell run, no error output

@@ -111,3 +111,17 @@ def test_a_kept_run_is_the_trained_run(tmp_path, monkeypatch):
     monkeypatch.delenv('RNNFS_TRAIN_CACHE')
     _, r3 = train_model('rnn4', epochs=1, seed=5)   # trained again, nothing kept: the same numbers
     assert (r3['accuracy'], r3['valid_loss']) == (r1['accuracy'], r1['valid_loss'])
+
+def test_check_forward_passes_the_model_and_fails_typical_slips(capsys):
+    "The exercises' self-check (01_unrolled): the model's own forward passes; a slip gets a hint"
+    import torch.nn.functional as F
+    from rnn_from_scratch.unrolled import RNN1, check_forward
+    from rnn_from_scratch.stateful import RNN3
+    assert check_forward(lambda m, x: RNN1.forward(m, x)) == 'pass' and 'pass' in capsys.readouterr().out
+    assert check_forward(lambda m, x: RNN3.forward(m, x), RNN3(30, 8)) == 'pass'
+    def no_detach(m, x):
+        for i in range(3): m.h = F.relu(m.h_h(m.h + m.i_h(x[:, i])))
+        return m.h_o(m.h)
+    with pytest.raises(AssertionError, match='detach it'): check_forward(no_detach, RNN3(30, 8))
+    with pytest.raises(AssertionError, match='differs from the model'):
+        check_forward(lambda m, x: m.h_o(F.relu(m.h_h(m.i_h(x[:, -1])))))

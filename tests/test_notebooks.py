@@ -3,6 +3,10 @@
 1. A code cell that displays something (its last statement is a bare expression, or it prints or plots) has saved outputs.
 2. Every measured number in a notebook's markdown is printed by a saved output of the same notebook.
 3. The run-time table that `tools/run_nbs.py` writes covers every notebook.
+4. Cells that the docs build runs hold imports only.
+5. The shape of a lesson (issue 18): short paragraphs, small code cells, short code lines, an opening that says what the
+   reader will learn, a summary, a questionnaire and exercises, a drawn diagram and display math. Notebooks not reshaped
+   yet are listed in `PENDING`, each with its reason; one that meets the shape must leave the list.
 """
 import ast, math, re, sys
 from pathlib import Path
@@ -65,8 +69,10 @@ ALLOWED = {
 }
 
 def _prose(md:str)->str:
-    "Markdown without what is not prose: code spans and blocks, link targets, HTML tags"
+    "Markdown without what is not prose: code spans and blocks, display and inline math, link targets, HTML tags"
     md = re.sub(r'```.*?```', ' ', md, flags=re.S)
+    md = re.sub(r'\$\$.*?\$\$', ' ', md, flags=re.S)   # an equation's constants are not measurements
+    md = re.sub(r'\$[^$\n]+\$', ' ', md)
     md = re.sub(r'`[^`]*`', ' ', md)
     md = re.sub(r'\]\([^)]*\)', ']', md)
     return re.sub(r'<[^>]+>', ' ', md)
@@ -193,3 +199,89 @@ def test_mixed_import_check_catches_what_it_should():
     assert mixes_imports('#| slow\nfrom rnn_from_scratch.gates import bench_gates\ngate_rows = bench_gates()')
     assert not mixes_imports('#| hide\nimport math, time\nfrom fastai.basics import set_seed')
     assert not mixes_imports('#| hide\nimport nbdev; nbdev.nbdev_export()') and not mixes_imports('x = 1\nprint(x)')
+
+# --- 5. the shape of a lesson ---------------------------------------------------------------------------------------------
+PENDING = {stem: 'issue 18: not reshaped yet (long sentences and code lines, no summary, questionnaire or exercises)'
+           for stem in ('00_data', '00a_training', '06_compare', '07_speed', '08_varlen', '09_bptt', '10_generate',
+                        '11_counting', '12_gates', '13_regularization')}
+REFERENCE = {'index', '90_cli'}   # reference pages, not lessons
+IMG = re.compile(r'!\[([^\]]*)\]\(([^)]*)\)')
+
+def title(nb)->str: return re.match(r'#\s+(.+)', cells(nb)[0]['source'])[1]
+def is_appendix(nb)->bool: return title(nb).lower().startswith('appendix')
+
+def shape_problems(nb)->list:
+    "What keeps a lesson notebook from the shape of a lesson; [] when it has it"
+    cs, probs = cells(nb), []
+    md = [c['source'] for c in cs if c['cell_type'] == 'markdown']
+    for m in md:
+        for para in re.split(r'\n[ \t]*\n', _prose(re.sub(r'^#+ .*$', '', m, flags=re.M))):
+            if len(para.split()) > 150: probs.append(f'a paragraph of {len(para.split())} words: {" ".join(para.split()[:8])!r}')
+    for i, c in enumerate(cs):
+        if c['cell_type'] != 'code': continue
+        lines = [l for l in c['source'].splitlines() if not re.match(r'\s*#\s*\|', l)]
+        if len(lines) > 25: probs.append(f'cell {i} has {len(lines)} lines (at most 25)')
+        if not is_appendix(nb): probs += [f'cell {i}: a line of {len(l)} characters (at most 100)' for l in lines if len(l) > 100]
+    heads = [l.lstrip('#').strip().lower() for m in md for l in m.splitlines() if re.match(r'#{2,3}\s', l)]
+    for sec in ('summary', 'questionnaire', 'exercises'):
+        if not any(h.startswith(sec) for h in heads): probs.append(f'no "{sec.title()}" section')
+    opening = next((m for m in md if m.startswith('**In this lesson**')), None)
+    if opening is None: probs.append('no opening "**In this lesson** you will:" with what the reader learns')
+    elif not 1 <= len(re.findall(r'^- ', opening, re.M)) <= 4 or '**Builds on:**' not in opening:
+        probs.append('the opening needs one to four bullets and a "**Builds on:**" line')
+    if not any(IMG.search(m) for m in md): probs.append('no drawn diagram')
+    if not any('$$' in m for m in md): probs.append('no display equation')
+    return probs
+
+LESSONS = [nb for nb in NBS if nb.stem not in REFERENCE]
+
+@pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.stem)
+def test_lesson_has_the_shape_of_a_lesson(nb):
+    probs = shape_problems(nb)
+    if nb.stem in PENDING:
+        assert probs, f'{nb.name} now has the shape of a lesson: remove it from PENDING in tests/test_notebooks.py'
+    else: assert not probs, f'{nb.name} lacks the shape of a lesson:\n' + '\n'.join(probs)
+
+def test_shape_check_catches_what_it_should(tmp_path):
+    import json
+    def nb_of(*mds, code='x = 1'):
+        fn = tmp_path/'99_x.ipynb'
+        cs = [dict(cell_type='markdown', source=m, metadata={}) for m in mds] + [dict(cell_type='code', source=code, metadata={}, outputs=[])]
+        fn.write_text(json.dumps(dict(cells=cs, metadata={}, nbformat=4, nbformat_minor=5))); return fn
+    good = ['# T', '**In this lesson** you will:\n\n- one thing\n\n**Builds on:** `00_data`.', '![a model](images/x.svg)\n\n$$h = 1$$',
+            '## Summary\n\n- a', '## Questionnaire\n\n1. why?', '## Exercises\n\n1. do']
+    assert shape_problems(nb_of(*good)) == []
+    assert any('150 words' not in p and 'words' in p for p in shape_problems(nb_of(*good, ' '.join(['word'] * 151))))
+    assert any('characters' in p for p in shape_problems(nb_of(*good, code='x = ' + '1' * 120)))
+    assert any('lines' in p for p in shape_problems(nb_of(*good, code='\n'.join(['x = 1'] * 26))))
+    assert any('Questionnaire' in p for p in shape_problems(nb_of(*[m for m in good if 'Questionnaire' not in m])))
+    assert any('diagram' in p for p in shape_problems(nb_of(*[m.replace('![a model](images/x.svg)', '') for m in good])))
+    assert any('Builds on' in p for p in shape_problems(nb_of(*[m.replace('**Builds on:** `00_data`.', '') for m in good])))
+    assert shape_problems(nb_of('# Appendix: speed', *good[1:], code='x = ' + '1' * 120)) == []   # appendices: long lines allowed
+
+def test_every_pending_notebook_gives_its_reason():
+    assert set(PENDING) <= {nb.stem for nb in LESSONS}, 'PENDING names a notebook that is not a lesson'
+    assert all(r.strip() for r in PENDING.values())
+
+# --- 6. diagrams ------------------------------------------------------------------------------------------------------------
+def test_diagrams_exist_have_alt_text_and_are_drawn_by_the_script():
+    used = set()
+    for nb in NBS:
+        for c in cells(nb):
+            if c['cell_type'] != 'markdown': continue
+            for alt, src in IMG.findall(c['source']):
+                assert (ROOT/'nbs'/src).is_file(), f'{nb.name}: image {src} is missing'
+                assert len(alt.split()) >= 4, f'{nb.name}: image {src} needs alt text that says what it shows'
+                used.add(Path(src).name)
+    drawn = {p.name for p in (ROOT/'nbs'/'images').glob('*.svg')}
+    assert drawn <= used, f'diagrams no notebook shows: {sorted(drawn - used)}'
+    import subprocess
+    r = subprocess.run([sys.executable, str(ROOT/'tools'/'diagrams.py'), '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr   # the committed SVGs are what the script draws
+
+def test_diagrams_are_plain_svg():
+    "Nothing to fetch and nothing to run: they render the same in JupyterLab, on the docs site and on GitHub"
+    for p in (ROOT/'nbs'/'images').glob('*.svg'):
+        t = p.read_text()
+        assert t.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and '<title>' in t, p.name
+        for bad in ('<script', 'href="http', '@import', '<image'): assert bad not in t, f'{p.name} holds {bad}'
