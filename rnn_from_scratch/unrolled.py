@@ -33,37 +33,59 @@ class RNN1(Module):
 register_model('rnn1', RNN1, 'words3', epochs=4, lr=1e-3)
 
 # %% ../nbs/01_unrolled.ipynb #43a1a526
-def _compare_forward(got, want, call):
-    "Raise an `AssertionError` with a hint if `got` is not `want`"
-    if not torch.is_tensor(got) or got.shape != want.shape:
-        shape = tuple(got.shape) if torch.is_tensor(got) else type(got).__name__
-        raise AssertionError(f'your output is {shape}, the model gives {tuple(want.shape)}: '
-                             'return the scores of `h_o`')
-    if not torch.allclose(got, want, atol=1e-6):
-        hint = ('the second call must start from the state the first call left in `self.h`'
-                if call == 'second' else
-                'every word goes through the same `h_h` then a ReLU; '
-                'add each later embedding before `h_h`')
-        diff = (got - want).abs().max()
-        raise AssertionError(f'your output differs from the model by up to {diff:.3g}: {hint}')
+def _calls(forward, model, x, n:int)->list:
+    "`n` calls of `forward(model, x)` from a fresh state: each output with its parameter gradients"
+    if hasattr(model, 'reset'): model.reset()
+    res = []
+    for _ in range(n):
+        model.zero_grad()
+        out = forward(model, x)
+        if torch.is_tensor(getattr(model, 'h', None)) and model.h.requires_grad:
+            raise AssertionError('the kept state still carries its graph: detach it at the end, '
+                                 '`self.h = self.h.detach()`')
+        grads = None
+        if torch.is_tensor(out) and out.requires_grad:
+            w = torch.linspace(-1, 1, out.numel()).view_as(out)   # any fixed loss will do
+            (out * w).sum().backward()
+            grads = {n: p.grad.clone() if p.grad is not None else torch.zeros_like(p)
+                     for n, p in model.named_parameters()}
+        res.append((out, grads))
+    if hasattr(model, 'reset'): model.reset()
+    return res
 
 # %% ../nbs/01_unrolled.ipynb #c1cbf5af
+def _compare(got, want, call:str):
+    "Raise an `AssertionError` with a hint where `got` (output, gradients) is not `want`"
+    (o, g), (wo, wg) = got, want
+    if not torch.is_tensor(o) or o.shape != wo.shape:
+        shape = tuple(o.shape) if torch.is_tensor(o) else type(o).__name__
+        hint = ('one output per step, stacked on dim 1: `torch.stack(outs, 1)`' if wo.ndim == 3 else
+                'return the scores of `h_o` for the last state')
+        raise AssertionError(f'your output is {shape}, the model gives {tuple(wo.shape)}: {hint}')
+    if not torch.allclose(o, wo, atol=1e-6):
+        hint = ('the second call must start from the state the first call left in `self.h`'
+                if call == 'second' else
+                'each word goes through the same `h_h` then a ReLU; '
+                'add each later embedding before `h_h`')
+        gap = (o - wo).abs().max()
+        raise AssertionError(f'your output differs from the model by up to {gap:.3g}: {hint}')
+    if g is None:
+        raise AssertionError('your output carries no gradient: '
+                             'detach the kept state, never the output')
+    bad = [n for n in wg if not torch.allclose(g[n], wg[n], atol=1e-5)]
+    if bad: raise AssertionError(f"right outputs, but the gradients of {', '.join(bad)} differ "
+                                 "from the model's: compute the output before you detach the state")
+
+# %% ../nbs/01_unrolled.ipynb #f0aebb15
 def check_forward(forward, # your function: `forward(model, x)` returns what `model(x)` returns
                   model=None, # default: a fresh `RNN1(30, 8)`
                   bs:int=4, # rows in the test batch
-                  seed:int=0)->str:
-    "Compare `forward(model, x)` with `model(x)`: 'pass', or an `AssertionError` that says how"
+                  seed:int=0):
+    "Compare `forward(model, x)` with `model(x)`, outputs and gradients: 'pass', or a hint"
     model = RNN1(30, 8) if model is None else model
     torch.manual_seed(seed)
     x = torch.randint(0, model.i_h.num_embeddings, (bs, getattr(model, 'n_tok', None) or 16))
-    stateful = hasattr(model, 'reset')
-    if stateful: model.reset()
-    want = [model(x), model(x)] if stateful else [model(x)]   # call 2 starts from call 1's state
-    if stateful: model.reset()
-    for call, w in zip(('first', 'second'), want):
-        _compare_forward(forward(model, x), w, call)
-        if torch.is_tensor(getattr(model, 'h', None)) and model.h.requires_grad:
-            raise AssertionError('the kept state still carries its graph: '
-                                 'detach it, `self.h = self.h.detach()`')
-    if stateful: model.reset()
-    print('pass'); return 'pass'
+    n = 2 if hasattr(model, 'reset') else 1   # with a kept state, call 2 starts from call 1's
+    want, got = _calls(lambda m, x: m(x), model, x, n), _calls(forward, model, x, n)
+    for call, g, w in zip(('first', 'second'), got, want): _compare(g, w, call)
+    print('pass: the same outputs and gradients as the model')

@@ -1,5 +1,5 @@
 "The docs site, read in a real browser: Debian's chromium driven by playwright, served from 127.0.0.1 only."
-import functools, http.server, json, re, shutil, subprocess, sys, threading
+import functools, http.server, json, os, re, shutil, subprocess, sys, threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit, unquote
@@ -33,12 +33,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def site(tmp_path_factory):
     "The docs site, built once per test run even when several pytest workers ask (a lock in the run's temporary folder), then served"
     from filelock import FileLock   # torch's own dependency
-    shared = tmp_path_factory.getbasetemp().parent   # the same folder for every xdist worker of this run
+    run = os.environ.get('PYTEST_XDIST_TESTRUNUID')   # set by xdist: one id per test run, shared by its workers
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if run else base   # xdist: the run's folder above every worker's; else this run's own
+    built = shared/f'docs_site.{run or "this_run"}.built'
     with FileLock(str(shared/'docs_site.lock')):
-        if not (shared/'docs_site.built').exists():
+        if not built.exists():   # never a site left by an earlier run
             r = subprocess.run([sys.executable, str(ROOT/'docs'/'build.py')], capture_output=True, text=True)
             assert r.returncode == 0, r.stdout + r.stderr
-            (shared/'docs_site.built').write_text(r.stdout)
+            built.write_text(r.stdout)
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(SITE)))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{srv.server_address[1]}'

@@ -117,11 +117,16 @@ def test_check_forward_passes_the_model_and_fails_typical_slips(capsys):
     import torch.nn.functional as F
     from rnn_from_scratch.unrolled import RNN1, check_forward
     from rnn_from_scratch.stateful import RNN3
-    assert check_forward(lambda m, x: RNN1.forward(m, x)) == 'pass' and 'pass' in capsys.readouterr().out
-    assert check_forward(lambda m, x: RNN3.forward(m, x), RNN3(30, 8)) == 'pass'
-    def no_detach(m, x):
+    check_forward(lambda m, x: RNN1.forward(m, x)); assert 'pass' in capsys.readouterr().out
+    check_forward(lambda m, x: RNN3.forward(m, x), RNN3(30, 8)); assert 'pass' in capsys.readouterr().out
+    def steps(m, x):
         for i in range(3): m.h = F.relu(m.h_h(m.h + m.i_h(x[:, i])))
-        return m.h_o(m.h)
+    def no_detach(m, x): steps(m, x); return m.h_o(m.h)
+    def detach_first(m, x): steps(m, x); m.h = m.h.detach(); return m.h_o(m.h)
+    def detached_output(m, x): return RNN3.forward(m, x).detach()
     with pytest.raises(AssertionError, match='detach it'): check_forward(no_detach, RNN3(30, 8))
+    with pytest.raises(AssertionError, match='gradients of i_h.weight, h_h.weight, h_h.bias differ'):
+        check_forward(detach_first, RNN3(30, 8))
+    with pytest.raises(AssertionError, match='carries no gradient'): check_forward(detached_output, RNN3(30, 8))
     with pytest.raises(AssertionError, match='differs from the model'):
         check_forward(lambda m, x: m.h_o(F.relu(m.h_h(m.i_h(x[:, -1])))))
