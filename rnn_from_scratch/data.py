@@ -6,7 +6,7 @@
 __all__ = ['MAX_NUMBER', 'SPLITS', 'DATA_KINDS', 'num2words', 'words2num', 'split_lines', 'write_atomic', 'write_human_numbers',
            'human_numbers', 'read_lines', 'tokenize', 'make_vocab', 'numericalize', 'load_nums', 'words3_dataset',
            'seq_starts', 'seq_dataset', 'split_dataset', 'valid_span', 'group_chunks', 'prebatch', 'lm_dls', 'get_dls',
-           'most_common_baseline', 'check_tokens']
+           'most_common_baseline', 'check_tokens', 'check_group_chunks']
 
 # %% ../nbs/00_data.ipynb #378c8552
 import difflib, os, numbers, tempfile
@@ -45,9 +45,11 @@ def words2num(s:str # a number phrase such as 'eight thousand one hundred two'
              )->int:
     "The number that `s` spells: the inverse of `num2words`"
     words = s.split() if isinstance(s, str) else None
-    if not words: raise ValueError(f"words2num takes a non-empty number phrase such as 'eight thousand one hundred two', got {s!r}")
+    if not words: raise ValueError("words2num takes a non-empty number phrase such as "
+                                   f"'eight thousand one hundred two', got {s!r}")
     unknown = [w for w in words if w not in _VALUES and w not in ('hundred', 'thousand')]
-    if unknown: raise ValueError(f"{unknown[0]!r} is not a number word: use {', '.join(_ONES + _TENS)}, hundred, thousand")
+    if unknown: raise ValueError(f"{unknown[0]!r} is not a number word: "
+                                 f"use {', '.join(_ONES + _TENS)}, hundred, thousand")
     total, cur = 0, 0
     for w in words:
         if   w == 'hundred':  cur *= 100
@@ -55,7 +57,8 @@ def words2num(s:str # a number phrase such as 'eight thousand one hundred two'
         else:                 cur += _VALUES[w]
     n = total + cur
     if not 1 <= n <= MAX_NUMBER or num2words(n) != ' '.join(words):
-        raise ValueError(f"{s!r} is not a number phrase in HUMAN_NUMBERS form (e.g. 'eight thousand one hundred two')")
+        raise ValueError(f"{s!r} is not a number phrase in HUMAN_NUMBERS form "
+                         "(e.g. 'eight thousand one hundred two')")
     return n
 
 # %% ../nbs/00_data.ipynb #4c754980
@@ -67,12 +70,13 @@ def split_lines(split:str # 'train' or 'valid'
     return [f'{num2words(n)} \n' for n in SPLITS[split]]
 
 # %% ../nbs/00_data.ipynb #cbd66bae
-def _fastai_path(): return Path(os.environ.get('FASTAI_HOME', '~/.fastai')).expanduser()/'data'/'human_numbers'
-def _cache_path():  return Path(os.environ.get('XDG_CACHE_HOME', '~/.cache')).expanduser()/'rnn_from_scratch'/'human_numbers'
+def _home(var, default): return Path(os.environ.get(var, default)).expanduser()
+def _fastai_path(): return _home('FASTAI_HOME', '~/.fastai')/'data'/'human_numbers'
+def _cache_path():  return _home('XDG_CACHE_HOME', '~/.cache')/'rnn_from_scratch'/'human_numbers'
 def _has_files(p):  return all((p/f'{s}.txt').is_file() for s in SPLITS)
 
 def write_atomic(fn:Path, data:str|bytes):
-    "Write `data` (text or bytes) to `fn` through a temporary file in the same folder, so `fn` is never half-written"
+    "Write `data` (text or bytes) to `fn` through a temporary file: `fn` is never half-written"
     fn = Path(fn)
     fd, tmp = tempfile.mkstemp(dir=fn.parent, prefix=f'.{fn.name}.')
     try:
@@ -91,13 +95,14 @@ def write_human_numbers(path:Path # folder to write `train.txt` and `valid.txt` 
         for split in SPLITS: write_atomic(path/f'{split}.txt', ''.join(split_lines(split)))
     except OSError as e:
         raise PermissionError(f"cannot write HUMAN_NUMBERS to {path} ({e.strerror or e}): "
-                              "pass a writable folder, e.g. human_numbers('/tmp/human_numbers')") from e
+                              "pass a writable folder, e.g. human_numbers('/tmp/human_numbers')"
+                             ) from e
     return path
 
 # %% ../nbs/00_data.ipynb #635b0416
-def human_numbers(path:Path|None=None # folder for the files; default: fastai's download if present, else a cache folder
+def human_numbers(path:Path|None=None # the folder; default: fastai's download, else a cache
                  )->Path:
-    "A folder with HUMAN_NUMBERS' `train.txt` and `valid.txt`, generated when missing; never downloads"
+    "A folder with HUMAN_NUMBERS' `train.txt` and `valid.txt`, written if missing; never downloads"
     if path is None:
         if _has_files(_fastai_path()): return _fastai_path()
         path = _cache_path()
@@ -114,7 +119,8 @@ def read_lines(path:Path|None=None # a HUMAN_NUMBERS folder; default: `human_num
         fn = path/f'{split}.txt'
         got = fn.read_text().splitlines(True)
         if got != split_lines(split):
-            raise ValueError(f"{fn} is not fastai's HUMAN_NUMBERS {split}.txt: delete {path} and call human_numbers() to regenerate it")
+            raise ValueError(f"{fn} is not fastai's HUMAN_NUMBERS {split}.txt: "
+                             f"delete {path} and call human_numbers() to regenerate it")
         lines += got
     return lines
 
@@ -129,12 +135,13 @@ def make_vocab(tokens)->L:
 
 # %% ../nbs/00_data.ipynb #cfe4a3ad
 def numericalize(tokens, vocab)->L:
-    "The id of each token in `vocab`; an unknown token is an error that names it and the closest known tokens"
+    "The id of each token in `vocab`; an unknown token is an error naming the closest known ones"
     w2i = {w: i for i, w in enumerate(vocab)}
     for t in tokens:
         if t not in w2i:
             close = difflib.get_close_matches(t, [str(v) for v in vocab], n=3)
-            hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"the vocab holds only {', '.join(map(repr, vocab))}"
+            hint = (f"did you mean {', '.join(map(repr, close))}?" if close else
+                    f"the vocab holds only {', '.join(map(repr, vocab))}")
             raise ValueError(f"unknown token {t!r}: {hint}")
     return L(w2i[t] for t in tokens)
 
@@ -150,7 +157,7 @@ def words3_dataset(nums):
     return L((tensor(nums[i:i+3]), nums[i+3]) for i in range(0, len(nums) - 4, 3))
 
 def seq_starts(n_tokens:int, sl:int=16)->range:
-    "Where each item of `seq_dataset` starts in a stream of `n_tokens` tokens: every `sl` tokens, leaving room for the shifted target"
+    "Where each item of `seq_dataset` starts in `n_tokens` tokens: every `sl`, room for a target"
     return range(0, n_tokens - sl - 1, sl)
 
 def seq_dataset(nums, sl:int=16):
@@ -163,7 +170,7 @@ def split_dataset(ds, pct:float=0.8):
     return ds[:cut], ds[cut:]
 
 def valid_span(n_tokens:int, sl:int=16, pct:float=0.8)->tuple:
-    "`(cut, end)` in a stream of `n_tokens` tokens: the first token of the validation items that `seq_dataset` and `split_dataset` make, and one past their last target"
+    "`(cut, end)` in `n_tokens` tokens: the first validation token, and one past the last target"
     valid = split_dataset(seq_starts(n_tokens, sl), pct)[1]
     return valid[0], valid[-1] + sl + 1
 
@@ -179,20 +186,25 @@ def group_chunks(ds, bs:int):
 def prebatch(ds, bs:int, drop_last:bool=False)->L:
     "Collate `ds` once into batches of `bs`: a list of `(xb, yb)` tensors"
     n = len(ds) // bs * bs if drop_last else len(ds)
-    return L(tuple(torch.stack([torch.as_tensor(o[k]) for o in ds[i:i+bs]]) for k in (0, 1)) for i in range(0, n, bs))
+    stack = lambda items, k: torch.stack([torch.as_tensor(o[k]) for o in items])
+    return L((stack(ds[i:i+bs], 0), stack(ds[i:i+bs], 1)) for i in range(0, n, bs))
 
 # %% ../nbs/00_data.ipynb #92673f42
 DATA_KINDS = ('words3', 'words3_grouped', 'seq')
 
 def lm_dls(train, valid, bs:int=64, grouped:bool=False, vocab=None,
-           prebatched:bool=True # build batches once (`prebatch`) instead of collating items every epoch
+           prebatched:bool=True # build batches once (`prebatch`), not item by item every epoch
           )->DataLoaders:
     "`DataLoaders` over `train`/`valid`, rows reordered by `group_chunks` when `grouped`"
     for name, ds in (('training', train), ('validation', valid)):
-        if len(ds) < bs: raise ValueError(f"the {name} set has {len(ds)} items, fewer than one batch of {bs}: use a smaller bs")
+        if len(ds) < bs:
+            raise ValueError(f"the {name} set has {len(ds)} items, fewer than one batch of {bs}: "
+                             "use a smaller bs")
     if grouped: train, valid = group_chunks(train, bs), group_chunks(valid, bs)
-    if prebatched: dls = DataLoaders(*(DataLoader(prebatch(ds, bs, grouped), bs=None) for ds in (train, valid)))
-    else:          dls = DataLoaders.from_dsets(train, valid, bs=bs, shuffle=False, drop_last=grouped)
+    if prebatched:
+        dls = DataLoaders(*(DataLoader(prebatch(ds, bs, grouped), bs=None)
+                            for ds in (train, valid)))
+    else: dls = DataLoaders.from_dsets(train, valid, bs=bs, shuffle=False, drop_last=grouped)
     dls.vocab = vocab
     return dls
 
@@ -203,12 +215,15 @@ def get_dls(kind:str='seq', # one of `DATA_KINDS`
             path:Path|None=None, # a HUMAN_NUMBERS folder; default: `human_numbers()`
             prebatched:bool=True # batches built once; False: fastai collates items every epoch
            )->DataLoaders:
-    "The HUMAN_NUMBERS `DataLoaders` of the ladder: 'words3' (RNN1, RNN2), 'words3_grouped' (RNN3), 'seq' (RNN4)"
-    if kind not in DATA_KINDS: raise ValueError(f"unknown data kind {kind!r}: use one of {', '.join(DATA_KINDS)}")
-    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1: raise ValueError(f"bs must be a positive whole number, got {bs!r}")
+    "HUMAN_NUMBERS `DataLoaders`: 'words3' (RNN1, RNN2), 'words3_grouped' (RNN3), 'seq' (RNN4)"
+    if kind not in DATA_KINDS:
+        raise ValueError(f"unknown data kind {kind!r}: use one of {', '.join(DATA_KINDS)}")
+    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
+        raise ValueError(f"bs must be a positive whole number, got {bs!r}")
     vocab, nums = load_nums(path)
     ds = seq_dataset(nums, sl) if kind == 'seq' else words3_dataset(nums)
-    return lm_dls(*split_dataset(ds), bs=bs, grouped=kind != 'words3', vocab=vocab, prebatched=prebatched)
+    return lm_dls(*split_dataset(ds), bs=bs, grouped=kind != 'words3', vocab=vocab,
+                  prebatched=prebatched)
 
 # %% ../nbs/00_data.ipynb #8f74c525
 def most_common_baseline(dls:DataLoaders # with a `vocab`, as `get_dls` builds
@@ -225,9 +240,29 @@ def check_tokens(x, # a batch of token ids, shape (batch, tokens)
                 ):
     "Raise a clear `ValueError` unless `x` is a (batch, tokens) tensor of ids in `range(vocab_sz)`"
     if not torch.is_tensor(x) or x.ndim != 2 or x.is_floating_point():
-        raise ValueError(f"expected a (batch, tokens) tensor of integer token ids, got {type(x).__name__} of shape {tuple(getattr(x, 'shape', ()))}")
-    if 0 in x.shape: raise ValueError(f"expected at least one sequence of at least one token, got shape {tuple(x.shape)}: give the model some text")
-    if n_tok is not None and x.shape[1] != n_tok: raise ValueError(f"this model reads {n_tok} tokens at a time, got {x.shape[1]}")
+        shape = tuple(getattr(x, 'shape', ()))
+        raise ValueError(f"expected a (batch, tokens) tensor of integer token ids, "
+                         f"got {type(x).__name__} of shape {shape}")
+    if 0 in x.shape: raise ValueError("expected at least one sequence of at least one token, "
+                                      f"got shape {tuple(x.shape)}: give the model some text")
+    if n_tok is not None and x.shape[1] != n_tok:
+        raise ValueError(f"this model reads {n_tok} tokens at a time, got {x.shape[1]}")
     if x.numel() and (x.min() < 0 or x.max() >= vocab_sz):
         bad = x[(x < 0) | (x >= vocab_sz)][0].item()
-        raise ValueError(f"token id {bad} is outside the vocab (0..{vocab_sz-1}): numericalize with the vocab the model was built for")
+        raise ValueError(f"token id {bad} is outside the vocab (0..{vocab_sz-1}): "
+                         "numericalize with the vocab the model was built for")
+
+# %% ../nbs/00_data.ipynb #9bc635dd
+def check_group_chunks(fn # your function: `fn(ds, bs)` reorders `ds` as `group_chunks` does
+                      ):
+    "Check a learner's `group_chunks` on a few sizes: prints 'pass', or raises a hint"
+    for n, bs in ((12, 3), (13, 3), (20, 4), (5, 5)):
+        got, want = list(fn(L(range(n)), bs)), list(group_chunks(L(range(n)), bs))
+        where = f'{n} items in rows of {bs}'
+        if len(got) != len(want):
+            raise AssertionError(f'{where}: you kept {len(got)} items, not {len(want)}: '
+                                 'drop the leftovers that cannot fill a whole row')
+        if got != want:
+            raise AssertionError(f'{where}: your first batches are {got[:2 * bs]}, '
+                                 f'not {want[:2 * bs]}: batch k holds item k of each chunk')
+    print('pass: the same order as group_chunks')

@@ -134,7 +134,24 @@ def stacked():
     f.text(380, 365, 'each arrow is a matrix product; a circle sums what comes in, then applies the nonlinearity', 11, italic=True)
     return f
 
-FIGURES = {'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def batches():
+    f = Fig(640, 330, 'group_chunks: the stream cut into one chunk per row; batch k holds item k of every chunk.')
+    f.text(320, 22, 'Reordered batches: row i of each batch continues row i of the batch before', 14)
+    fills = ['#e8f5e9', '#fff3e0', '#e3f2fd']
+    box = lambda x, y, i: (f.items.append(f'<rect x="{x - 17}" y="{y - 13}" width="34" height="26" rx="3" '
+                                          f'fill="{fills[i // 4]}" stroke="#333"/>'), f.text(x, y + 4.5, str(i), 12))
+    f.text(20, 62, 'the stream of 12 items, cut into 3 chunks:', 12, anchor='start')
+    for i in range(12): box(60 + 44 * i + 14 * (i // 4), 90, i)
+    for b in range(4):
+        x = 150 + 110 * b
+        f.text(x, 140, f'batch {b}', 12)
+        for r in range(3):
+            box(x, 170 + 40 * r, b + 4 * r)
+            if b: f.arrow(x - 110 + 19, 170 + 40 * r, x - 19, 170 + 40 * r, 'kept')
+    for r in range(3): f.text(95, 174 + 40 * r, f'row {r}', 12, anchor='end')
+    return f
+
+FIGURES = {'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
