@@ -9,11 +9,11 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent/'nbs'/'images'
 COLOURS = {'i_h': '#2e8b57', 'h_h': '#e07b00', 'h_o': '#1f5fbf', 'h_h2': '#8e44ad', 'h_12': '#5d6d7e',
-           'add': '#999999', 'kept': '#999999'}
+           'add': '#999999', 'kept': '#999999', 'pick': '#c0392b'}
 MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o': 'hidden to output (h_o)',
            'h_h2': 'hidden to hidden, layer 2', 'h_12': 'layer 1 to layer 2', 'add': 'added as it is (no weights)',
-           'kept': 'kept state, detached (no gradient)'}
-DASHED = {'kept'}
+           'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input'}
+DASHED = {'kept', 'pick'}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
 class Fig:
@@ -151,7 +151,15 @@ def batches():
     for r in range(3): f.text(95, 174 + 40 * r, f'row {r}', 12, anchor='end')
     return f
 
-FIGURES = {'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def generation():
+    f = Fig(700, 330, 'Generation: read the prompt, then feed each picked word back in as the next input.')
+    f.text(350, 22, 'Generation: each picked word becomes the next input', 14)
+    xs = steps(f, 110, 4, y_h=140, y_p=205, y_i=265, gap=150, words=['two', '.', 'three', '.'], outputs='each')
+    for a, b in zip(xs[1:], xs[2:]): f.arrow(a + 22, 80, b - 30, 250, 'pick')
+    f.text(xs[0] + 75, 300, 'the prompt, read', 11, italic=True); f.text(xs[2] + 75, 300, 'the words generated', 11, italic=True)
+    return f
+
+FIGURES = {'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
