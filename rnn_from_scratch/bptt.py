@@ -20,19 +20,20 @@ from .training import check_positive, lm_loss
 
 # %% ../nbs/09_bptt.ipynb #e188ba32
 def init_params(vocab_sz:int, n_hidden:int, seed:int=0, dtype=torch.float64)->dict:
-    "The weights of a tanh RNN language model: embedding `E`, recurrent `W_hh` and `b_h`, output `W_hy` and `b_y`"
+    "The weights of a tanh RNN language model: `E`, recurrent `W_hh`, `b_h`, output `W_hy`, `b_y`"
     g = torch.Generator().manual_seed(seed)
     randn = lambda *shape, std: torch.randn(*shape, generator=g, dtype=dtype) * std
+    zeros = lambda n: torch.zeros(n, dtype=dtype)
     return dict(E=randn(vocab_sz, n_hidden, std=1.0),
-                W_hh=randn(n_hidden, n_hidden, std=n_hidden ** -0.5), b_h=torch.zeros(n_hidden, dtype=dtype),
-                W_hy=randn(vocab_sz, n_hidden, std=n_hidden ** -0.5), b_y=torch.zeros(vocab_sz, dtype=dtype))
+                W_hh=randn(n_hidden, n_hidden, std=n_hidden ** -0.5), b_h=zeros(n_hidden),
+                W_hy=randn(vocab_sz, n_hidden, std=n_hidden ** -0.5), b_y=zeros(vocab_sz))
 
 # %% ../nbs/09_bptt.ipynb #1d4f7d45
 def rnn_forward(p:dict, # weights from `init_params`
                 x, # token ids, (bs, sl)
                 h # the starting state h_0, (bs, n_hidden)
                ):
-    "`(logits, hs)`: scores `(bs, sl, vocab_sz)` for the token after each position, and the states `[h_0, h_1, …, h_sl]`"
+    "`(logits, hs)`: scores `(bs, sl, vocab_sz)` for each next token, and states `[h_0, …, h_sl]`"
     hs, zs = [h], []
     for t in range(x.shape[1]):
         h = torch.tanh(p['E'][x[:, t]] + h @ p['W_hh'].T + p['b_h'])   # a_t, then h_t
@@ -46,7 +47,8 @@ def softmax_ce(z, # scores, (bs, sl, vocab_sz)
               ):
     "`(loss, dz)`: mean cross-entropy of `z` against `y`, and its gradient with respect to `z`"
     loss = -torch.log_softmax(z, -1).gather(-1, y[..., None]).mean()
-    dz = torch.softmax(z, -1) - F.one_hot(y, z.shape[-1]).to(z.dtype)   # p − one_hot(y): dy[target] -= 1
+    # p − one_hot(y): dy[target] -= 1
+    dz = torch.softmax(z, -1) - F.one_hot(y, z.shape[-1]).to(z.dtype)
     return loss, dz / y.numel()
 
 # %% ../nbs/09_bptt.ipynb #ebe8fb77
@@ -55,20 +57,25 @@ def rnn_backward(p:dict, # the weights `rnn_forward` used
                  hs:list, # its states [h_0, …, h_sl]
                  dz # dL/dz, (bs, sl, vocab_sz), e.g. from `softmax_ce`
                 ):
-    "`(grads, dhs)`: dL/dw for every weight in `p`, and dL/dh_t for t = 1 … sl (each through every later step)"
+    "`(grads, dhs)`: dL/dw for every weight in `p`, and dL/dh_t for t = 1 … sl, through later steps"
     g = {k: torch.zeros_like(w) for k, w in p.items()}
-    dh_next, dhs = torch.zeros_like(hs[0]), [None] * x.shape[1]   # nothing flows back into the last step from later
+    # nothing flows back into the last step from later
+    dh_next, dhs = torch.zeros_like(hs[0]), [None] * x.shape[1]
     for t in reversed(range(x.shape[1])):
         h, h_prev, dz_t = hs[t + 1], hs[t], dz[:, t]
         g['W_hy'] += dz_t.T @ h; g['b_y'] += dz_t.sum(0)     # z_t = h_t W_hyᵀ + b_y
-        dh = dz_t @ p['W_hy'] + dh_next                       # h_t feeds z_t and a_{t+1}: two paths, summed
+        # h_t feeds z_t and a_{t+1}: two paths, summed
+        dh = dz_t @ p['W_hy'] + dh_next
         dhs[t] = dh
         da = (1 - h * h) * dh                                 # through tanh: "dhraw"
-        g['E'].index_add_(0, x[:, t], da)                     # a_t = E[x_t] + …: each row read gets its gradient
+        # a_t = E[x_t] + …: each row read gets its gradient
+        g['E'].index_add_(0, x[:, t], da)
         g['W_hh'] += da.T @ h_prev; g['b_h'] += da.sum(0)     # a_t = … + h_{t-1} W_hhᵀ + b_h
-        dh_next = da @ p['W_hh']                              # = (W_hhᵀ @ dhraw) in column form: back to h_{t-1}
+        # = (W_hhᵀ @ dhraw) in column form: back to h_{t-1}
+        dh_next = da @ p['W_hh']
     return g, dhs
 
+# %% ../nbs/09_bptt.ipynb #395492ba
 def loss_and_grads(p:dict, x, y, h):
     "`(loss, grads, last state)` for one batch from state `h`: min-char-rnn's `lossFun`"
     z, hs = rnn_forward(p, x, h)
@@ -77,7 +84,7 @@ def loss_and_grads(p:dict, x, y, h):
 
 # %% ../nbs/09_bptt.ipynb #4dc15739
 class HandRNN:
-    "A tanh RNN language model computed by `rnn_forward`, keeping its state across calls like RNN4 (no autograd anywhere)"
+    "A tanh RNN language model computed by `rnn_forward`, keeping its state like RNN4 (no autograd)"
     n_tok = None  # reads any number of tokens
     def __init__(self, vocab_sz:int, n_hidden:int=64, seed:int=0, dtype=torch.float64):
         self.p, self.h = init_params(vocab_sz, n_hidden, seed, dtype), None
@@ -99,6 +106,7 @@ class HandRNN:
         return z
     def reset(self): self.h = None
 
+# %% ../nbs/09_bptt.ipynb #724560d4
 def to_torch(m:HandRNN)->TorchRNN:
     "A 1-layer tanh `TorchRNN` with `m`'s weights: it computes exactly what `m` computes"
     p = m.p
@@ -117,7 +125,7 @@ def rel_error(a, b)->float:
     return 0.0 if d == 0 else ((a - b).norm() / d).item()
 
 def numerical_grads(p:dict, loss_fn, eps:float=1e-6)->dict:
-    "Central differences `(L(w+eps) − L(w−eps)) / 2eps` for every entry of every weight of `p`; `loss_fn(p)` gives L"
+    "Central differences `(L(w+eps) − L(w−eps)) / 2eps` for every entry of every weight of `p`"
     g = {}
     for k, w in p.items():
         g[k], flat = torch.zeros_like(w), w.view(-1)
@@ -135,31 +143,38 @@ def autograd_grads(p:dict, x, y, h)->dict:
     lm_loss(rnn_forward(q, x, h)[0], y).backward()
     return {k: w.grad for k, w in q.items()}
 
+# %% ../nbs/09_bptt.ipynb #e0ed0006
 def torch_rnn_grads(m:HandRNN, x, y, h)->dict:
     "The gradients of PyTorch's `nn.RNN` holding `m`'s weights, named as `m.p` names them"
     t = to_torch(m)
     t.h = h[None]
     lm_loss(t(x), y).backward()
     r = t.rnn
-    return dict(E=t.i_h.weight.grad, W_hh=r.weight_hh_l0.grad, b_h=r.bias_ih_l0.grad, W_hy=t.h_o.weight.grad, b_y=t.h_o.bias.grad)
+    return dict(E=t.i_h.weight.grad, W_hh=r.weight_hh_l0.grad, b_h=r.bias_ih_l0.grad,
+                W_hy=t.h_o.weight.grad, b_y=t.h_o.bias.grad)
 
 # %% ../nbs/09_bptt.ipynb #ddcf0ecc
-def grad_check(vocab_sz:int=30, n_hidden:int=8, bs:int=3, sl:int=6, seed:int=0, eps:float=1e-6)->pd.DataFrame:
-    "Relative error of `rnn_backward`'s gradients against finite differences, autograd, and `nn.RNN`, per weight (float64)"
+def grad_check(vocab_sz:int=30, n_hidden:int=8, bs:int=3, sl:int=6, seed:int=0,
+               eps:float=1e-6)->pd.DataFrame:
+    "Relative error of `rnn_backward`'s gradients against finite differences, autograd and `nn.RNN`"
     m = HandRNN(vocab_sz, n_hidden, seed)
     g = torch.Generator().manual_seed(seed)
-    for k in ('b_h', 'b_y'): m.p[k] = torch.randn(m.p[k].shape, generator=g, dtype=torch.float64) * 0.5
+    for k in ('b_h', 'b_y'):
+        m.p[k] = torch.randn(m.p[k].shape, generator=g, dtype=torch.float64) * 0.5
     x, y = (torch.randint(0, vocab_sz, (bs, sl), generator=g) for _ in range(2))
     h = torch.randn(bs, n_hidden, generator=g, dtype=torch.float64) * 0.5
     _, ours, _ = loss_and_grads(m.p, x, y, h)
-    checks = {'finite differences': numerical_grads(m.p, lambda p: loss_and_grads(p, x, y, h)[0], eps),
-              'autograd, same forward': autograd_grads(m.p, x, y, h), 'nn.RNN autograd': torch_rnn_grads(m, x, y, h)}
-    rows = [dict(weight=k, shape=tuple(w.shape), **{c: rel_error(ours[k], o[k]) for c, o in checks.items()}) for k, w in m.p.items()]
+    loss_fn = lambda p: loss_and_grads(p, x, y, h)[0]
+    checks = {'finite differences': numerical_grads(m.p, loss_fn, eps),
+              'autograd, same forward': autograd_grads(m.p, x, y, h),
+              'nn.RNN autograd': torch_rnn_grads(m, x, y, h)}
+    errors = lambda k: {c: rel_error(ours[k], o[k]) for c, o in checks.items()}
+    rows = [dict(weight=k, shape=tuple(w.shape), **errors(k)) for k, w in m.p.items()]
     return pd.DataFrame(rows).set_index('weight')
 
 # %% ../nbs/09_bptt.ipynb #b19b93f0
 def clip_grads(g:dict, max_norm:float)->float:
-    "Scale the gradients `g` in place so that their global norm is at most `max_norm`; returns the norm before"
+    "Scale the gradients `g` in place to a global norm of at most `max_norm`; return the old norm"
     norm = torch.sqrt(sum((v * v).sum() for v in g.values())).item()
     if norm > max_norm:
         for v in g.values(): v *= max_norm / (norm + 1e-6)
@@ -177,19 +192,21 @@ class Adagrad:
 
 # %% ../nbs/09_bptt.ipynb #ecf38219
 def valid_metrics(m:HandRNN, dl)->tuple:
-    "`(loss, accuracy)` of `m` over the batches of `dl`, the state reset first and carried from batch to batch"
+    "`(loss, accuracy)` of `m` over the batches of `dl`, the state reset, then carried along"
     m.reset(); loss, hits, n = 0.0, 0, 0
     for xb, yb in dl:
         z = m(xb)
-        loss += softmax_ce(z, yb)[0].item() * yb.numel(); hits += (z.argmax(-1) == yb).sum().item(); n += yb.numel()
+        loss += softmax_ce(z, yb)[0].item() * yb.numel()
+        hits += (z.argmax(-1) == yb).sum().item(); n += yb.numel()
     m.reset()
     return loss / n, hits / n
 
+# %% ../nbs/09_bptt.ipynb #e5c6f33b
 def train_hand_rnn(dls, # `get_dls('seq')`: rows that continue from batch to batch
                    n_hidden:int=64, epochs:int=20, lr:float=0.1,
                    max_norm:float=5.0, # gradient clipping threshold
                    seed:int=0)->HandRNN:
-    "Train a `HandRNN` by truncated BPTT with `clip_grads` and `Adagrad`; per-batch `losses` and `grad_norms`, per-epoch `history`"
+    "Train a `HandRNN` by truncated BPTT with `clip_grads` and `Adagrad`; keep losses and norms"
     check_positive('epochs', epochs); check_positive('n_hidden', n_hidden)
     check_positive('lr', lr, numbers.Real); check_positive('max_norm', max_norm, numbers.Real)
     m = HandRNN(len(dls.vocab), n_hidden, seed)
@@ -197,44 +214,49 @@ def train_hand_rnn(dls, # `get_dls('seq')`: rows that continue from batch to bat
     for epoch in range(epochs):
         t0, m.h = time.perf_counter(), None
         for xb, yb in dls.train:
-            loss, g, m.h = loss_and_grads(m.p, xb, yb, m.state(xb.shape[0]))   # the last state goes on to the next batch
+            # the last state goes on to the next batch
+            loss, g, m.h = loss_and_grads(m.p, xb, yb, m.state(xb.shape[0]))
             m.grad_norms.append(clip_grads(g, max_norm))
             opt.step(g)
             m.losses.append(loss)
         train_loss = sum(m.losses[-len(dls.train):]) / len(dls.train)
-        rows.append(dict(train_loss=train_loss, **dict(zip(('valid_loss', 'accuracy'), valid_metrics(m, dls.valid))),
+        valid_loss, acc = valid_metrics(m, dls.valid)
+        rows.append(dict(train_loss=train_loss, valid_loss=valid_loss, accuracy=acc,
                          seconds=time.perf_counter() - t0))
     m.history = pd.DataFrame(rows).rename_axis('epoch')
     return m
 
 # %% ../nbs/09_bptt.ipynb #01db647f
 def long_batch(sl:int=64, bs:int=64)->tuple:
-    "`(x, y)`: the first `bs` validation windows of `sl` tokens, to follow gradients further back than training does"
+    "`(x, y)`: the first `bs` validation windows of `sl` tokens, longer than the training windows"
     _, valid = split_dataset(seq_dataset(load_nums()[1], sl))
     return prebatch(valid[:bs], bs)[0]
 
 def hidden_grad_norms(m:HandRNN, x, y)->list:
-    "‖∂(loss at the last step)/∂h_t‖ for each step t, from a fresh state, by `rnn_backward`: `step_grad_norms` for a `HandRNN`"
+    "‖∂(loss at the last step)/∂h_t‖ for each step t, from a fresh state, by `rnn_backward`"
     z, hs = rnn_forward(m.p, x, m.zeros(x.shape[0]))
     dz = torch.zeros_like(z)
     dz[:, -1:] = softmax_ce(z[:, -1:], y[:, -1:])[1]   # only the last step's loss sends a gradient
     return [d.norm().item() for d in rnn_backward(m.p, x, hs, dz)[1]]
 
 def top_layer_norms(m, x, y)->list:
-    "‖∂L_T/∂h_t‖ of the top layer for each step t: `hidden_grad_norms` for a `HandRNN`, `step_grad_norms` for a `TorchRNN`, via `from_rnn4` for RNN4"
+    "‖∂L_T/∂h_t‖ of the top layer for each step t, for a `HandRNN`, a `TorchRNN` or an RNN4"
     if isinstance(m, HandRNN): return hidden_grad_norms(m, x, y)
-    return step_grad_norms(m if hasattr(m, 'rnn') else from_rnn4(m), x, y)[-1]   # told apart by their layers, not their class
+    # told apart by their layers, not their class
+    return step_grad_norms(m if hasattr(m, 'rnn') else from_rnn4(m), x, y)[-1]
 
 def grad_norm_curves(models:dict, # name -> a `HandRNN`, an `RNN4` or a `TorchRNN`
                      x, y)->pd.DataFrame:
-    "‖∂L_T/∂h_t‖ of each model's top layer (a column each), indexed by the steps back from the loss, T − t"
-    return pd.DataFrame({name: top_layer_norms(m, x, y)[::-1] for name, m in models.items()}).rename_axis('steps back')
+    "‖∂L_T/∂h_t‖ of each model's top layer (a column each), by the steps back from the loss, T − t"
+    df = pd.DataFrame({name: top_layer_norms(m, x, y)[::-1] for name, m in models.items()})
+    return df.rename_axis('steps back')
 
 # %% ../nbs/09_bptt.ipynb #35a2ee23
 def plot_grad_norms(curves:dict # stage -> `grad_norm_curves` frame
                    )->plt.Figure:
-    "One panel per stage: ‖∂L_T/∂h_t‖ on a log scale against the steps back from the loss, a line per model"
-    fig, axs = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4), sharey=True, squeeze=False)
+    "One panel per stage: ‖∂L_T/∂h_t‖ on a log scale against the steps back, a line per model"
+    fig, axs = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4), sharey=True,
+                            squeeze=False)
     for ax, (stage, df) in zip(axs[0], curves.items()):
         for c in df: ax.semilogy(df.index, df[c], label=c)
         ax.set(title=f'Gradient through time, {stage}', xlabel='steps back from the loss (T − t)',
@@ -244,7 +266,9 @@ def plot_grad_norms(curves:dict # stage -> `grad_norm_curves` frame
     return fig
 
 def decay_table(curves:dict, steps=(15, 63))->pd.DataFrame:
-    "Orders of magnitude (log10) the gradient loses from the last step to `steps` back, per stage and model"
-    models = list(dict.fromkeys(c for df in curves.values() for c in df))   # every model, in the order first given
-    return pd.DataFrame({f'{stage}, {s} steps back': (df.iloc[0] / df.loc[s]).map(math.log10).round(1) + 0.0
+    "Orders of magnitude (log10) the gradient loses from the last step to `steps` back, per model"
+    # every model, in the order first given
+    models = list(dict.fromkeys(c for df in curves.values() for c in df))
+    orders = lambda df, s: (df.iloc[0] / df.loc[s]).map(math.log10).round(1) + 0.0
+    return pd.DataFrame({f'{stage}, {s} steps back': orders(df, s)
                          for stage, df in curves.items() for s in steps}).reindex(models)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent/'nbs'/'images'
 COLOURS = {'i_h': '#2e8b57', 'h_h': '#e07b00', 'h_o': '#1f5fbf', 'h_h2': '#8e44ad', 'h_12': '#5d6d7e',
-           'add': '#999999', 'kept': '#999999', 'pick': '#c0392b'}
+           'add': '#999999', 'kept': '#999999', 'pick': '#c0392b', 'grad': '#c2185b'}
 MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o': 'hidden to output (h_o)',
            'h_h2': 'hidden to hidden, layer 2', 'h_12': 'layer 1 to layer 2', 'add': 'added as it is (no weights)',
-           'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input'}
-DASHED = {'kept', 'pick'}
+           'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input',
+           'grad': 'gradient, flowing back'}
+DASHED = {'kept', 'pick', 'grad'}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
 class Fig:
@@ -159,7 +160,23 @@ def generation():
     f.text(xs[0] + 75, 300, 'the prompt, read', 11, italic=True); f.text(xs[2] + 75, 300, 'the words generated', 11, italic=True)
     return f
 
-FIGURES = {'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def bptt():
+    f = Fig(700, 330, "Backpropagation through time in 09's tanh RNN: gradients flow from each output into its state, and back along the states.",
+            meaning={'h_h': 'hidden to hidden (W_hh)', 'i_h': 'embedding (E)', 'h_o': 'hidden to output (W_hy)',
+                     'add': 'no weights: the sum, then tanh'})
+    f.text(350, 22, 'Backpropagation through time (the tanh RNN of this lesson)', 14)
+    xs = [130 + 200 * i for i in range(3)]
+    for i, x in enumerate(xs):
+        f.inp(x, 270, f'word {i + 1}'); f.arrow(x, 255, x, 220, 'i_h'); f.plus(x, 210)
+        f.arrow(x, 200, x, 163, 'add'); f.hid(x, 140, f'h{i + 1}')
+        if i: f.arrow(xs[i - 1] + 17, 155, x - 8, 204, 'h_h')
+        f.arrow(x, 117, x, 93, 'h_o'); f.out(x, 73)
+        f.arrow(x - 14, 50, x - 14, 118, 'grad')   # from the loss at each output into its state
+        if i: f.arrow(x - 24, 128, xs[i - 1] + 24, 128, 'grad')   # from each state back into the one before
+    f.text(xs[-1] + 40, 60, 'loss at each step', 11, anchor='start', italic=True)
+    return f
+
+FIGURES = {'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
