@@ -176,7 +176,22 @@ def bptt():
     f.text(xs[-1] + 40, 60, 'loss at each step', 11, anchor='start', italic=True)
     return f
 
-FIGURES = {'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def bidirectional():
+    f = Fig(760, 360, 'A bidirectional GRU: one direction reads left to right, the other right to left; the head reads both final states.',
+            meaning={'i_h': 'embedding, into each direction', 'h_h': 'forward direction', 'h_h2': 'backward direction',
+                     'h_o': 'the head, on both final states'})
+    f.text(380, 22, 'A bidirectional layer reads both ends of the number', 14)
+    xs = [140 + 170 * i for i in range(3)]
+    for i, (x, w) in enumerate(zip(xs, ('seven', 'thousand', 'two'))):
+        f.inp(x, 300, w)
+        f.arrow(x - 10, 285, x - 10, 243, 'i_h'); f.hid(x, 220, f'→h{i + 1}')
+        f.arrow(x + 32, 285, x + 17, 137, 'i_h'); f.hid(x, 120, f'←h{i + 1}')
+        if i: f.arrow(xs[i - 1] + 23, 220, x - 23, 220, 'h_h'); f.arrow(x - 23, 120, xs[i - 1] + 23, 120, 'h_h2')
+    f.out(690, 170); f.text(690, 212, 'class', 11)
+    f.arrow(xs[-1] + 23, 212, 662, 178, 'h_o'); f.arrow(xs[0] + 8, 99, 662, 160, 'h_o', bend=(0, -90))
+    return f
+
+FIGURES = {'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
