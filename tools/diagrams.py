@@ -191,7 +191,25 @@ def bidirectional():
     f.arrow(xs[-1] + 23, 212, 662, 178, 'h_o'); f.arrow(xs[0] + 8, 99, 662, 160, 'h_o', bend=(0, -90))
     return f
 
-FIGURES = {'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def counting():
+    f = Fig(860, 300, 'The counting test: three numbers as the prompt, the next number as the answer; its thousands word is usually in the prompt.',
+            meaning={'h_o': 'what the model says, greedily, up to the next "."'})
+    f.text(430, 22, 'The counting test: copy the thousands word, or carry into it', 14)
+    hl = '<tspan fill="#1f5fbf" font-weight="bold">{}</tspan>'
+    def line(y, prompt, said, note):
+        f.items.append(f'<rect x="20" y="{y - 20}" width="520" height="34" rx="4" fill="#e8f5e9" stroke="#333"/>')
+        f.text(30, y + 2, prompt, 12, anchor='start')
+        f.arrow(545, y - 3, 600, y - 3, 'h_o')
+        f.items.append(f'<rect x="605" y="{y - 20}" width="235" height="34" rx="4" fill="#e3f2fd" stroke="#333"/>')
+        f.text(615, y + 2, said, 12, anchor='start')
+        f.text(30, y + 34, note, 11, anchor='start', italic=True)
+    line(90, f"{hl.format('four thousand')} one hundred two . … {hl.format('four thousand')} one hundred four .",
+         f"{hl.format('four thousand')} one hundred five", 'copy: the thousands word stands in the prompt (every validation target but one)')
+    line(190, 'eight thousand nine hundred ninety seven . … nine hundred ninety nine .',
+         f"{hl.format('nine thousand')}", 'carry: the thousands word is not in the prompt (in validation, only 9000)')
+    return f
+
+FIGURES = {'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
