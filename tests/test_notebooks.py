@@ -74,6 +74,7 @@ def _prose(md:str)->str:
     md = re.sub(r'```.*?```', ' ', md, flags=re.S)
     md = re.sub(r'\$\$.*?\$\$', ' ', md, flags=re.S)   # an equation's constants are not measurements
     md = re.sub(r'\$[^$\n]+\$', ' ', md)
+    md = re.sub(r'!\[[^\]]*\]\([^)]*\)', ' ', md)   # a figure's alt text describes a drawing, not a measurement
     md = re.sub(r'`[^`]*`', ' ', md)
     md = re.sub(r'\]\([^)]*\)', ']', md)
     return re.sub(r'<[^>]+>', ' ', md)
@@ -203,7 +204,7 @@ def test_mixed_import_check_catches_what_it_should():
 
 # --- 5. the shape of a lesson ---------------------------------------------------------------------------------------------
 PENDING = {stem: 'issue 18: not reshaped yet (long sentences and code lines, no summary, questionnaire or exercises)'
-           for stem in ('00a_training', '06_compare', '07_speed',
+           for stem in ('00a_training',
                         '12_gates', '13_regularization')}
 REFERENCE = {'index', '90_cli'}   # reference pages, not lessons
 IMG = re.compile(r'!\[([^\]]*)\]\(([^)]*)\)')
@@ -284,7 +285,9 @@ def test_diagrams_exist_have_alt_text_and_are_drawn_by_the_script():
 
 def test_diagrams_are_plain_svg():
     "Nothing to fetch and nothing to run: they render the same in JupyterLab, on the docs site and on GitHub"
+    import xml.etree.ElementTree as ET
     for p in (ROOT/'nbs'/'images').glob('*.svg'):
         t = p.read_text()
+        ET.fromstring(t)   # well-formed XML, or the browser shows an error page instead of the figure
         assert t.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and '<title>' in t, p.name
         for bad in ('<script', 'href="http', '@import', '<image'): assert bad not in t, f'{p.name} holds {bad}'

@@ -209,7 +209,27 @@ def counting():
          f"{hl.format('nine thousand')}", 'carry: the thousands word is not in the prompt (in validation, only 9000)')
     return f
 
-FIGURES = {'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def noise():
+    f = Fig(700, 270, 'The rule for noise: two models differ clearly only when their means are further apart than the sum of their standard deviations.')
+    f.text(350, 22, 'The rule for noise: |mean A − mean B| > std A + std B', 14)
+    X = lambda v: 120 + (v - 0.6) * 1600   # accuracy 0.6 to 0.9 across the figure
+    def model(y, name, m, sd, fill):
+        f.items.append(f'<line x1="{X(m - sd)}" y1="{y}" x2="{X(m + sd)}" y2="{y}" stroke="#333" stroke-width="2"/>'
+                       f'<line x1="{X(m - sd)}" y1="{y - 7}" x2="{X(m - sd)}" y2="{y + 7}" stroke="#333" stroke-width="2"/>'
+                       f'<line x1="{X(m + sd)}" y1="{y - 7}" x2="{X(m + sd)}" y2="{y + 7}" stroke="#333" stroke-width="2"/>'
+                       f'<circle cx="{X(m)}" cy="{y}" r="6" fill="{fill}" stroke="#333"/>')
+        f.text(110, y + 4, f'{name}: {m:.2f} ± {sd:.2f}', 12, anchor='end')
+    model(65, 'x', 0.80, 0.01, '#e3f2fd'); model(95, 'y', 0.70, 0.02, '#fff3e0')
+    f.text(X(0.75), 125, 'gap 0.10 > 0.01 + 0.02: clearly differs', 12)
+    model(165, 'x', 0.80, 0.01, '#e3f2fd'); model(195, 'z', 0.75, 0.05, '#fff3e0')
+    f.text(X(0.75), 225, 'gap 0.05 &lt; 0.01 + 0.05: within noise', 12)
+    for v in (0.6, 0.7, 0.8, 0.9):
+        f.items.append(f'<line x1="{X(v)}" y1="240" x2="{X(v)}" y2="246" stroke="#555"/>'); f.text(X(v), 260, f'{v:.1f}', 11)
+    f.items.append(f'<line x1="{X(0.6)}" y1="240" x2="{X(0.9)}" y2="240" stroke="#555"/>')
+    f.text(X(0.9) + 10, 244, 'accuracy', 11, anchor='start')
+    return f
+
+FIGURES = {'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
