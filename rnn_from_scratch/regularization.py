@@ -27,7 +27,8 @@ from .counting import count, count_scores, count_targets, split_numbers
 def check_p(p, name:str='p'):
     "Raise a clear `ValueError` unless the dropout probability `p` is a number in [0, 1)"
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
-        raise ValueError(f"{name} must be a dropout probability in [0, 1), got {p!r}: 0 drops nothing, 1 would drop everything; use a value such as 0.1 to 0.5")
+        raise ValueError(f"{name} must be a dropout probability in [0, 1), got {p!r}: 0 drops "
+                         "nothing, 1 would drop everything; use a value such as 0.1 to 0.5")
 
 def bernoulli_mask(x, # the mask gets this tensor's dtype and device
                    sz, # the mask's shape; a dimension of size 1 shares one draw along it
@@ -64,7 +65,8 @@ class WeightDrop(Module):
     def forward(self, *args):
         if not (self.training and self.p): return self.module(*args)
         ws = {n: getattr(self.module, n) for n in self.names}
-        return functional_call(self.module, {n: w * bernoulli_mask(w, w.shape, self.p) for n, w in ws.items()}, args)
+        return functional_call(self.module,
+                               {n: w * bernoulli_mask(w, w.shape, self.p) for n, w in ws.items()}, args)
 
 # %% ../nbs/13_regularization.ipynb #3caf1dd7
 def ar_penalty(out, # dropped-out activations of the last layer, (bs, sl, n)
@@ -89,7 +91,8 @@ class ARTAR(Callback):
 def tie_weights(emb:nn.Embedding, lin:nn.Linear):
     "Make the output layer `lin` use the embedding `emb`'s weight: one tensor for both"
     if emb.weight.shape != lin.weight.shape:
-        raise ValueError(f"cannot tie an embedding of shape {tuple(emb.weight.shape)} to an output layer of shape {tuple(lin.weight.shape)}: the hidden sizes must match")
+        raise ValueError(f"cannot tie an embedding of shape {tuple(emb.weight.shape)} to an output "
+                         f"layer of shape {tuple(lin.weight.shape)}: the hidden sizes must match")
     lin.weight = emb.weight
 
 # %% ../nbs/13_regularization.ipynb #0816ad93
@@ -104,9 +107,12 @@ class RegLM(Module):
                  hidden_p:float=0., # one mask per sequence between layers
                  weight_p:float=0., # weight drop on each layer's hidden-to-hidden matrix
                  tie:bool=True): # one matrix for the embedding and the output layer
-        if cell not in _CELLS: raise ValueError(f"unknown cell {cell!r}: use one of {', '.join(_CELLS)}")
-        for k, v in dict(p=p, embed_p=embed_p, input_p=input_p, hidden_p=hidden_p, weight_p=weight_p).items(): check_p(v, k)
-        for k, v in dict(vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers).items(): check_positive(k, v)
+        if cell not in _CELLS:
+            raise ValueError(f"unknown cell {cell!r}: use one of {', '.join(_CELLS)}")
+        for k, v in dict(p=p, embed_p=embed_p, input_p=input_p, hidden_p=hidden_p, weight_p=weight_p).items():
+            check_p(v, k)
+        for k, v in dict(vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers).items():
+            check_positive(k, v)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         rnns = [_CELLS[cell](n_hidden, n_hidden, batch_first=True) for _ in range(n_layers)]
         self.drop = nn.Dropout(p)
@@ -127,7 +133,8 @@ class RegLM(Module):
         self.h = hs
         out = self.drop(raw)
         return self.h_o(out), raw, out
-    def reset(self): self.h = None   # no state yet: each layer starts from zeros, for any batch size
+    # no state yet: each layer starts from zeros, for any batch size
+    def reset(self): self.h = None
     def check_batch(self, x):
         "Raise `batch_error` if `x` has another batch size than the kept state"
         if self.h is None: return
@@ -162,7 +169,9 @@ def reg_runs(recipes:dict, # label -> a registered model name or a `Recipe`
             sc = count_scores(c)
             rows.append(dict(variant=label, seed=s, token_accuracy=res['accuracy'], valid_loss=res['valid_loss'], seconds_per_epoch=res['seconds_per_epoch'],
                              counting=sc['exact'], thousands=sc['thousands'], below=sc['below']))
-            if log: log(f"{label} seed {s}: token accuracy {res['accuracy']:.4f}, numbers right {sc['exact']:.3f}")
+            if log:
+                log(f"{label} seed {s}: token accuracy {res['accuracy']:.4f}, numbers right "
+                    f"{sc['exact']:.3f}")
     return pd.DataFrame(rows), counts
 
 # %% ../nbs/13_regularization.ipynb #0eaf3978
@@ -189,7 +198,8 @@ def plot_ablation(runs:pd.DataFrame, ref:str)->plt.Figure:
     g = runs.groupby('variant', sort=False)
     m, s = g.mean(numeric_only=True), g.std(numeric_only=True).fillna(0.)
     fig, axs = plt.subplots(1, 2, figsize=(10, 0.4 * len(m) + 1.4), sharey=True)
-    for ax, c, title in zip(axs, ('token_accuracy', 'counting'), ('Token accuracy', 'Validation numbers said exactly right')):
+    for ax, c, title in zip(axs, ('token_accuracy', 'counting'),
+                            ('Token accuracy', 'Validation numbers said exactly right')):
         ax.errorbar(m[c], range(len(m)), xerr=s[c], fmt='o', capsize=3)
         ax.axvline(m[c][ref], ls='--', c='gray', label=ref)
         ax.set(title=title, xlabel='fraction (0 to 1)')
