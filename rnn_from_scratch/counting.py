@@ -178,7 +178,8 @@ def plot_counting(counts:dict, seed:int=0, window:int=100)->plt.Figure:
         ax.plot(both.n, both.correct.rolling(window, center=True).mean(), label=name)
     v = next(iter(valid.values())).n
     ax.axvspan(v.min(), v.max(), color='gray', alpha=0.15, label='validation numbers')
-    ax.set(title=f'Counting along the count (seed {seed}, moving average over {window} numbers)',
+    title = f'Counting along the whole count (seed {seed}, moving average over {window} numbers)'
+    ax.set(title=title,
            xlabel='the number to say, n', ylabel='share said exactly right', ylim=(-0.02, 1.02))
     ax.legend(fontsize=8, loc='center left')
     return fig

@@ -166,22 +166,35 @@ def train_char_lm(lines:list, name:str='rnn4', # a registered sequence model ('r
                          "such as 'rnn4', 'nn.gru2' or 'nn.lstm2'")
     return train_model(name, epochs, lr, seed, n_hidden=n_hidden, dls=char_dls(lines))[0]
 
+# %% ../nbs/10_generate.ipynb #66c5e12e
+def _check_shares(draws, scores, t):
+    "Raise a hint if the shares of `draws` differ from softmax(scores / t) by more than 0.03"
+    share = draws.bincount(minlength=len(scores))[:len(scores)].double() / len(draws)
+    want, times = F.softmax(scores.double() / t, -1), F.softmax(scores.double() * t, -1)
+    if (share - want).abs().max() > 0.03:
+        hint = ('divide the scores by the temperature, do not multiply'
+                if (share - times).abs().max() < 0.03 else
+                'draw each row from softmax(its scores / T), e.g. with torch.multinomial')
+        got, should = share.numpy().round(3), want.numpy().round(3)
+        raise AssertionError(f'at temperature {t}, rows scored {scores.tolist()}: your shares '
+                             f'{got} differ from softmax(scores / {t}) = {should}: {hint}')
+
 # %% ../nbs/10_generate.ipynb #75a0b21c
 def check_sample(fn # your `fn(scores, temperature, generator)`: one token id per row
                 ):
-    "Check a learner's sampler against softmax(scores / T): prints 'pass', or raises a hint"
-    scores = torch.tensor([[2.0, 1.0, 0.0]]).expand(4000, 3)
+    "Check a learner's sampler against softmax(scores / T), row by row: prints 'pass', or a hint"
+    rows = torch.tensor([[2.0, 1.0, 0.0], [0.0, 1.0, 2.0]]).repeat_interleave(2000, 0)   # 2 kinds
     for t in (0.5, 2.0):
-        draws = torch.as_tensor(fn(scores, t, torch.Generator().manual_seed(0)))
+        draws = torch.as_tensor(fn(rows, t, torch.Generator().manual_seed(0)))
         if draws.shape != (4000,):
             raise AssertionError(f'one token id per row: 4000 rows gave shape {tuple(draws.shape)}')
-        share = draws.bincount(minlength=3)[:3].double() / 4000
-        want, times = F.softmax(scores[0].double() / t, -1), F.softmax(scores[0].double() * t, -1)
-        if (share - want).abs().max() > 0.03:
-            close_to_times = (share - times).abs().max() < 0.03
-            hint = ('divide the scores by the temperature, do not multiply' if close_to_times else
-                    'draw from softmax(scores / T), e.g. with torch.multinomial')
-            got, should = share.numpy().round(3), want.numpy().round(3)
-            raise AssertionError(f'at temperature {t}, your shares {got} differ from '
-                                 f'softmax(scores / {t}) = {should}: {hint}')
-    print('pass: the draws follow softmax(scores / T)')
+        if draws.is_floating_point():
+            raise AssertionError('return token ids as integers, not floats')
+        again = torch.as_tensor(fn(rows, t, torch.Generator().manual_seed(0)))
+        if not torch.equal(draws, again):
+            raise AssertionError('two calls with equally seeded generators drew differently: '
+                                 'draw with the generator you are given '
+                                 '(`torch.multinomial(..., generator=g)`)')
+        for half in (slice(0, 2000), slice(2000, 4000)):
+            _check_shares(draws[half], rows[half][0], t)
+    print('pass: the draws follow softmax(scores / T), row by row')

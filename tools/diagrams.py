@@ -205,7 +205,7 @@ def counting():
         f.text(30, y + 34, note, 11, anchor='start', italic=True)
     line(90, f"{hl.format('four thousand')} one hundred two . … {hl.format('four thousand')} one hundred four .",
          f"{hl.format('four thousand')} one hundred five", 'copy: the thousands word stands in the prompt (every validation target but one)')
-    line(190, 'eight thousand nine hundred ninety seven . … nine hundred ninety nine .',
+    line(190, 'eight thousand nine hundred ninety seven . … eight thousand nine hundred ninety nine .',
          f"{hl.format('nine thousand')}", 'carry: the thousands word is not in the prompt (in validation, only 9000)')
     return f
 
