@@ -9,11 +9,11 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent/'nbs'/'images'
 COLOURS = {'i_h': '#2e8b57', 'h_h': '#e07b00', 'h_o': '#1f5fbf', 'h_h2': '#8e44ad', 'h_12': '#5d6d7e',
-           'add': '#999999', 'kept': '#999999', 'pick': '#c0392b', 'grad': '#c2185b'}
+           'add': '#999999', 'kept': '#999999', 'pick': '#c0392b', 'grad': '#c2185b', 'flow': '#555555'}
 MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o': 'hidden to output (h_o)',
            'h_h2': 'hidden to hidden, layer 2', 'h_12': 'layer 1 to layer 2', 'add': 'added as it is (no weights)',
            'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input',
-           'grad': 'gradient, flowing back'}
+           'grad': 'gradient, flowing back', 'flow': 'what each step hands to the next'}
 DASHED = {'kept', 'pick', 'grad'}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
@@ -229,7 +229,25 @@ def noise():
     f.text(X(0.9) + 10, 244, 'accuracy', 11, anchor='start')
     return f
 
-FIGURES = {'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def training():
+    f = Fig(900, 300, 'The training path: train_model builds the data and the model into a fastai Learner, fits it with the one-cycle schedule, and reports results.')
+    f.text(450, 22, 'One way to train them all: train_model', 14)
+    boxes = [(90, 'get_dls(kind)', '#e8f5e9'), (250, 'the model', '#fff3e0'), (450, 'lm_learner', '#fff3e0'),
+             (650, 'fit_one_cycle', '#fff3e0'), (815, 'results', '#e3f2fd')]
+    for x, label, fill in boxes:
+        f.items.append(f'<rect x="{x - 70}" y="55" width="140" height="40" rx="5" fill="{fill}" stroke="#333"/>')
+        f.text(x, 80, label, 12)
+    for (a, _, _), (b, _, _) in zip(boxes, boxes[1:]): f.arrow(a + 70, 75, b - 72, 75, 'flow')
+    f.text(450, 125, 'the Learner: loss lm_loss, metric accuracy, and callbacks', 12)
+    cbs = [('EpochTimer', 'seconds and tokens per epoch'), ('StopOnNaN', 'stops a run whose loss is not finite'),
+           ('ModelResetter', 'reset() before training and validation'), ('GradientClip, ...', 'from the recipe, or passed as cbs=')]
+    for i, (name, what) in enumerate(cbs):
+        y = 160 + 28 * i
+        f.items.append(f'<rect x="300" y="{y - 16}" width="130" height="24" rx="3" fill="white" stroke="#555"/>')
+        f.text(365, y + 1, name, 11); f.text(445, y + 1, what, 11, anchor='start', italic=True)
+    return f
+
+FIGURES = {'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
