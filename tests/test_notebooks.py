@@ -69,13 +69,14 @@ ALLOWED = {
     ('11_counting', '100'): 'a place value (a new hundred)', ('index', '3.11'): 'the Python version the package needs',
 }
 
-def _prose(md:str)->str:
-    "Markdown without what is not prose: code spans and blocks, display and inline math, link targets, HTML tags"
+def _prose(md:str, span:str='', headings:bool=True)->str:
+    "Markdown without what is not prose: fences, display math, figures, link targets, HTML tags; each code or inline math span becomes `span`"
     md = re.sub(r'```.*?```', ' ', md, flags=re.S)
     md = re.sub(r'\$\$.*?\$\$', ' ', md, flags=re.S)   # an equation's constants are not measurements
-    md = re.sub(r'\$[^$\n]+\$', ' ', md)
     md = re.sub(r'!\[[^\]]*\]\([^)]*\)', ' ', md)   # a figure's alt text describes a drawing, not a measurement
-    md = re.sub(r'`[^`]*`', ' ', md)
+    if not headings: md = re.sub(r'^\s{0,3}#{1,6}\s.*$', '', md, flags=re.M)
+    md = re.sub(r'(`+)(.+?)\1', f' {span} ', md, flags=re.S)
+    md = re.sub(r'\$[^$\n]+\$', f' {span} ', md)
     md = re.sub(r'\]\([^)]*\)', ']', md)
     return re.sub(r'<[^>]+>', ' ', md)
 
@@ -211,22 +212,13 @@ IMG = re.compile(r'!\[([^\]]*)\]\(([^)]*)\)')
 def title(nb)->str: return re.match(r'#\s+(.+)', cells(nb)[0]['source'])[1]
 def is_appendix(nb)->bool: return title(nb).lower().startswith('appendix')
 
-def _shape_prose(md:str)->str:
-    "Prose as ../shared/tools/lesson_shape.py counts it: code and math spans one word each; no fences, images, headings"
-    md = re.sub(r'```.*?```', ' ', md, flags=re.S)
-    md = re.sub(r'\$\$.*?\$\$', ' ', md, flags=re.S)
-    md = re.sub(r'!\[[^\]]*\]\([^)]*\)', ' ', md)
-    md = re.sub(r'^\s{0,3}#{1,6}\s.*$', '', md, flags=re.M)
-    md = re.sub(r'(`+)(.+?)\1', ' CODE ', md, flags=re.S)
-    md = re.sub(r'\$[^$\n]+\$', ' MATH ', md)
-    return re.sub(r'\]\([^)]*\)', ']', md)
-
 def shape_problems(nb)->list:
     "What keeps a lesson notebook from the shape of a lesson; [] when it has it"
     cs, probs = cells(nb), []
     md = [c['source'] for c in cs if c['cell_type'] == 'markdown']
     for m in md:
-        for para in re.split(r'\n[ \t]*\n', _shape_prose(m)):
+        # counted as ../shared/tools/lesson_shape.py counts: a code or math span is one word
+        for para in re.split(r'\n[ \t]*\n', _prose(m, span='CODE', headings=False)):
             if len(para.split()) > 150: probs.append(f'a paragraph of {len(para.split())} words: {" ".join(para.split()[:8])!r}')
     for i, c in enumerate(cs):
         if c['cell_type'] != 'code': continue
