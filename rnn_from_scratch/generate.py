@@ -40,8 +40,8 @@ def check_prompt_length(model, # a model, or a model class
                        ):
     "Raise a clear `ValueError` if `model` reads windows of more tokens than the prompt has"
     k = getattr(model, 'n_tok', None)
-    name = getattr(model, '__name__', type(model).__name__)
     if k and n < k:
+        name = getattr(model, '__name__', type(model).__name__)
         raise ValueError(f"{name} reads {k} tokens at a time: give a prompt of at least {k} tokens")
 
 # %% ../nbs/10_generate.ipynb #808ba144
