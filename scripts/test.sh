@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" PYTHONDONTWRITEBYTECODE=1
+# one thread per process: two workers on two cores, never four threads fighting over them (a kernel the tests start
+# ran 08_varlen in 97 s with PyTorch's default threads, 27 s with one); training sets its own threads either way
+export OMP_NUM_THREADS=1
 start=$SECONDS
 snap=$(mktemp -d); trap 'rm -rf "$snap"' EXIT
 step() { printf '\n== %s\n' "$*"; }
@@ -22,5 +25,6 @@ step "nbdev_test: every notebook runs top to bottom"
 t=$SECONDS; RNNFS_TRAIN_CACHE="$snap/runs" nbdev_test --n_workers 2; echo "nbdev_test took $((SECONDS - t)) s"
 step "pytest tests/"
 # on every core: the docs pages share one site and the JupyterLab tests one server (xdist groups, --dist loadgroup)
-python -m pytest tests -q -p no:cacheprovider -n auto --dist loadgroup --durations=12
+# the notebooks the tests run in a kernel or in JupyterLab reuse nbdev_test's kept training runs (conftest.kept_runs)
+RNNFS_NB_RUNS="$snap/runs" python -m pytest tests -q -p no:cacheprovider -n auto --dist loadgroup --durations=12
 echo "all checks passed in $((SECONDS - start)) s"

@@ -12,6 +12,11 @@ def _cache_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path_factory.getbasetemp()/'cache'))
     monkeypatch.setenv('FASTAI_HOME', str(tmp_path_factory.getbasetemp()/'no_fastai'))
 
+def kept_runs(env:dict)->dict:
+    "`env`, with the training runs nbdev_test kept (scripts/test.sh names their folder in RNNFS_NB_RUNS) for the notebooks it starts"
+    runs = os.environ.get('RNNFS_NB_RUNS')   # a notebook in a kernel then reuses them, as nbdev_test's notebooks did
+    return dict(env, RNNFS_TRAIN_CACHE=runs) if runs else env
+
 def copy_project(tmp_path):
     "A throw-away copy of nbs/ with settings.ini beside it, as a learner's clone has them (the notebooks' `nbdev_export` cell needs settings.ini); returns the copy of nbs/"
     shutil.copytree(ROOT/'nbs', tmp_path/'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints', 'models'))

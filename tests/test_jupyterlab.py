@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 import pytest
-from conftest import BIN, copy_project, descendants, alive, wait_gone
+from conftest import BIN, copy_project, descendants, alive, wait_gone, kept_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT/'docs'/'_build'/'screenshots'
@@ -62,7 +62,8 @@ def api(lab, method, path):
 
 def lab_env(tmp_path):
     "Environment of the server and its kernels: this venv first on PATH; Jupyter's and JupyterLab's own folders in `tmp_path`, so the user's Jupyter set-up neither leaks in nor gets written"
-    env = dict(os.environ, PATH=f'{BIN}{os.pathsep}{os.environ["PATH"]}', **{k: str(tmp_path/'jupyter'/k.lower()) for k in JUPYTER_DIRS})
+    env = kept_runs(dict(os.environ, PATH=f'{BIN}{os.pathsep}{os.environ["PATH"]}',
+                         **{k: str(tmp_path/'jupyter'/k.lower()) for k in JUPYTER_DIRS}))
     # conftest points the HUMAN_NUMBERS cache at the session's temporary folder: the kernels must inherit it
     assert {'XDG_CACHE_HOME', 'FASTAI_HOME'} <= set(env), 'conftest should set XDG_CACHE_HOME and FASTAI_HOME'
     # JupyterLab otherwise asks in a pop-up whether to fetch news from the internet: answer "never" up front

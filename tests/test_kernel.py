@@ -6,14 +6,14 @@ from pathlib import Path
 import nbclient, nbformat, pytest
 from jupyter_client.manager import start_new_kernel
 from nbdev.process import extract_directives
-from conftest import BIN, copy_project
+from conftest import BIN, copy_project, kept_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 
 def kernel_env(tmp_path):
     "This venv first on PATH, Jupyter's runtime files in `tmp_path`; conftest's XDG_CACHE_HOME and FASTAI_HOME pass through"
-    return dict(os.environ, PATH=f'{BIN}{os.pathsep}{os.environ["PATH"]}', JUPYTER_RUNTIME_DIR=str(tmp_path/'jupyter_runtime'),
-                IPYTHONDIR=str(tmp_path/'ipython'))
+    return kept_runs(dict(os.environ, PATH=f'{BIN}{os.pathsep}{os.environ["PATH"]}',
+                          JUPYTER_RUNTIME_DIR=str(tmp_path/'jupyter_runtime'), IPYTHONDIR=str(tmp_path/'ipython')))
 
 def skip_flags():
     "The flags whose cells `nbdev_test` skips (settings.ini's tst_flags)"
