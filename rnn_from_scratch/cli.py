@@ -127,7 +127,7 @@ def compare_cmd(args)->int:
 
 # %% ../nbs/90_cli.ipynb #f59e9bd0
 def bench_cmd(args)->int:
-    "Run `rnnfs bench`: every speed measurement of `07_speed` and `12_gates`, printed as it comes, optionally written as JSON"
+    "Run `rnnfs bench`: every speed measurement of `07_speed` and `12a_fast_gates`, printed as it comes, optionally written as JSON"
     from rnn_from_scratch.speed import bench
     from rnn_from_scratch.gates import bench_gates
     check_positive('reps', args.reps)

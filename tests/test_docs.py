@@ -141,7 +141,7 @@ def test_broken_pages_fail_the_build(tmp_path, md, capfd):
     assert 'docs build failed' in msg
     assert 'lesson' in msg + out.err + out.out   # the message names the page at fault
 
-@pytest.mark.parametrize('stem', ['01_unrolled', '04_many_to_many'])
+@pytest.mark.parametrize('stem', ['01_unrolled', '04_many_to_many', '12_gates', '13_regularization'])
 def test_diagrams_and_math_render_offline(site, browser, stem):
     "The page's diagrams load, and its display equations are typeset by the site's own MathJax, nothing fetched from outside"
     md = [c['source'] for c in cells(ROOT/'nbs'/f'{stem}.ipynb') if c['cell_type'] == 'markdown']
@@ -155,8 +155,8 @@ def test_diagrams_and_math_render_offline(site, browser, stem):
     assert page.locator('article :text("$$")').count() == 0, 'raw TeX left on the page'
     assert any('/_static/mathjax/' in s for s in page.eval_on_selector_all('script', 'es => es.map(e => e.src)'))
     assert probs == [], f'{stem}: {probs}'
-    if stem == '01_unrolled':
+    if stem in ('01_unrolled', '12_gates'):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.locator('article img[src$=".svg"]').first.scroll_into_view_if_needed()
-        page.screenshot(path=str(SHOTS/'01_unrolled_diagram_math.png'))
+        page.screenshot(path=str(SHOTS/f'{stem}_diagram_math.png'))
     page.close()

@@ -1,4 +1,4 @@
-"The scratch LSTM and GRU of 12_gates, as a user imports them: parity with PyTorch in float64, gradcheck, state handling, bad input, registration."
+"The scratch LSTM and GRU of 12_gates and 12a_fast_gates, as a user imports them: parity with PyTorch in float64, gradcheck, state handling, bad input, registration."
 import pytest, torch
 from torch import nn
 from rnn_from_scratch.gates import (LSTMCell, GRUCell, LSTMCellPerGate, GRUCellPerGate, LSTMFn, GRUFn, GatedRNN, ScratchLM, IMPLS,
@@ -171,3 +171,22 @@ def test_gated_rnn_bad_sizes(kw, msg):
                                    (torch.zeros(4, 5, 8, dtype=torch.long), 'embed token ids first'), (torch.randn(4, 0, 8), 'zero tokens')])
 def test_gated_rnn_bad_input(x, msg):
     with pytest.raises(ValueError, match=msg): GatedRNN(8, 16, 'gru')(x)
+
+def test_step_checks_pass_the_reference_and_name_the_slips(capsys):
+    "12_gates' exercises: `check_lstm_step` and `check_gru_step` pass PyTorch's own step and name the typical slips"
+    import torch.nn.functional as F
+    from rnn_from_scratch.gates import check_lstm_step, check_gru_step, lstm_step, gru_step
+    check_lstm_step(lambda x, h, c, W_ih, W_hh, b_ih, b_hh: lstm_step(F.linear(x, W_ih, b_ih), h, c, W_hh, b_hh))
+    check_gru_step(lambda x, h, W_ih, W_hh, b_ih, b_hh: gru_step(F.linear(x, W_ih, b_ih), h, W_hh, b_hh))
+    assert capsys.readouterr().out.count('pass') == 2
+    def book_order(x, h, c, W_ih, W_hh, b_ih, b_hh):
+        i, f, o, g = (F.linear(x, W_ih, b_ih) + F.linear(h, W_hh, b_hh)).chunk(4, 1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c), c
+    with pytest.raises(AssertionError, match="the book's order"): check_lstm_step(book_order)
+    def z_weighs_n(x, h, W_ih, W_hh, b_ih, b_hh):
+        (xr, xz, xn), (hr, hz, hn) = F.linear(x, W_ih, b_ih).chunk(3, 1), F.linear(h, W_hh, b_hh).chunk(3, 1)
+        r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+        return z * torch.tanh(xn + r * hn) + (1 - z) * h
+    with pytest.raises(AssertionError, match='z = 1 keeps the old state'): check_gru_step(z_weighs_n)
+    with pytest.raises(AssertionError, match='shapes'): check_gru_step(lambda x, h, *w: h[:1])

@@ -205,7 +205,7 @@ def test_mixed_import_check_catches_what_it_should():
 
 # --- 5. the shape of a lesson ---------------------------------------------------------------------------------------------
 PENDING = {stem: 'issue 18: not reshaped yet (long sentences and code lines, no summary, questionnaire or exercises)'
-           for stem in ('12_gates', '13_regularization')}
+           for stem in ()}
 REFERENCE = {'index', '90_cli'}   # reference pages, not lessons
 IMG = re.compile(r'!\[([^\]]*)\]\(([^)]*)\)')
 

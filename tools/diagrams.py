@@ -9,11 +9,13 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent/'nbs'/'images'
 COLOURS = {'i_h': '#2e8b57', 'h_h': '#e07b00', 'h_o': '#1f5fbf', 'h_h2': '#8e44ad', 'h_12': '#5d6d7e',
-           'add': '#999999', 'kept': '#999999', 'pick': '#c0392b', 'grad': '#c2185b', 'flow': '#555555'}
+           'add': '#999999', 'kept': '#999999', 'pick': '#c0392b', 'grad': '#c2185b', 'flow': '#555555',
+           'cell': '#b03a2e'}
 MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o': 'hidden to output (h_o)',
            'h_h2': 'hidden to hidden, layer 2', 'h_12': 'layer 1 to layer 2', 'add': 'added as it is (no weights)',
            'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input',
-           'grad': 'gradient, flowing back', 'flow': 'what each step hands to the next'}
+           'grad': 'gradient, flowing back', 'flow': 'what each step hands to the next',
+           'cell': 'the cell state: only scaled and added to (no matrix)'}
 DASHED = {'kept', 'pick', 'grad'}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
@@ -51,6 +53,14 @@ class Fig:
         "Where two vectors are added: a small circle with a plus"
         self.items.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill="white" stroke="#555"/>'
                           f'<path d="M {x - 5},{y} L {x + 5},{y} M {x},{y - 5} L {x},{y + 5}" stroke="#555" stroke-width="1.6"/>')
+    def times(self, x, y, r=9):
+        "Where two vectors are multiplied elementwise: a small circle with a cross"
+        self.items.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill="white" stroke="#555"/>'
+                          f'<path d="M {x - 4},{y - 4} L {x + 4},{y + 4} M {x - 4},{y + 4} L {x + 4},{y - 4}" stroke="#555" stroke-width="1.6"/>')
+    def box(self, x, y, label, w=62, h=30, fill='#fdebd0'):
+        "A gate or a squashing function: a small rectangle centred on (x, y)"
+        self.items.append(f'<rect x="{x - w/2}" y="{y - h/2}" width="{w}" height="{h}" rx="8" fill="{fill}" stroke="#333"/>')
+        self.text(x, y + 4.5, label, 12)
     def svg(self):
         heads = ''.join(f'<marker id="head-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
                         f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{COLOURS.get(k, "#888")}"/></marker>'
@@ -247,7 +257,90 @@ def training():
         f.text(365, y + 1, name, 11); f.text(445, y + 1, what, 11, anchor='start', italic=True)
     return f
 
-FIGURES = {'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+GATE_MEANING = {'h_h': "a gate's own weights: W·[xₜ, hₜ₋₁] + b", 'add': 'a vector passed on, no weights'}
+
+def lstm_cell():
+    f = Fig(760, 470, 'The LSTM cell: four gates read the input and the last hidden state; the cell state is only scaled by f and added to.',
+            meaning=GATE_MEANING)
+    f.text(380, 22, 'The LSTM cell: the cell state c runs along the top, scaled and added to', 14)
+    f.hid(70, 80, 'cₜ₋₁'); f.hid(690, 80, 'cₜ'); f.hid(70, 320, 'hₜ₋₁'); f.hid(690, 320, 'hₜ')
+    f.arrow(92, 80, 200, 80, 'cell'); f.times(210, 80); f.arrow(220, 80, 380, 80, 'cell'); f.plus(390, 80)
+    f.arrow(400, 80, 667, 80, 'cell')
+    gates = {'f': (210, 'f: σ'), 'i': (300, 'i: σ'), 'g': (390, 'g: tanh'), 'o': (520, 'o: σ')}
+    f.inp(340, 330, '[xₜ, hₜ₋₁]', w=110); f.inp(340, 410, 'xₜ')
+    f.arrow(92, 320, 283, 328, 'add'); f.arrow(340, 395, 340, 347, 'add')
+    for x, label in gates.values():
+        f.arrow(340 + (x - 340) * 0.25, 314, x, 257, 'h_h'); f.box(x, 240, label)
+    f.arrow(210, 225, 210, 91, 'add')                       # f scales the old cell state
+    f.times(345, 160); f.arrow(300, 225, 339, 168, 'add'); f.arrow(390, 225, 351, 168, 'add')
+    f.arrow(350, 151, 385, 90, 'add')                       # i ⊙ g is added to it
+    f.arrow(600, 80, 600, 133, 'cell'); f.box(600, 150, 'tanh', w=50)
+    f.times(600, 240); f.arrow(600, 165, 600, 229, 'add'); f.arrow(551, 240, 589, 240, 'add')
+    f.arrow(606, 248, 673, 305, 'add')                      # hₜ = o ⊙ tanh(cₜ)
+    f.text(740, 360, 'to the output and the next step', 11, anchor='end', italic=True)
+    f.text(690, 120, 'to the next step', 11, italic=True)
+    return f
+
+def gru_cell():
+    f = Fig(760, 470, 'The GRU cell: two gates and a candidate; the new state is a mix of the old state and the candidate, weighted by z.',
+            meaning=GATE_MEANING | {'cell': 'the state: only scaled and added to (no matrix)', 'i_h': 'W_in xₜ + b_in',
+                                     'h_h2': 'W_hn hₜ₋₁ + b_hn (then scaled by r)'})
+    f.text(380, 22, 'The GRU cell: the state h runs along the top, mixed with a candidate n', 14)
+    f.hid(70, 200, 'hₜ₋₁'); f.hid(690, 80, 'hₜ')
+    f.arrow(86, 184, 292, 86, 'cell'); f.times(300, 80); f.arrow(310, 80, 460, 80, 'cell'); f.plus(470, 80)
+    f.arrow(480, 80, 667, 80, 'cell')
+    f.inp(340, 345, '[xₜ, hₜ₋₁]', w=110); f.inp(340, 420, 'xₜ')
+    f.arrow(88, 214, 283, 340, 'add'); f.arrow(340, 405, 340, 362, 'add')
+    for x, label in ((300, 'z: σ'), (390, 'r: σ')):
+        f.arrow(340 + (x - 340) * 0.4, 329, x, 257, 'h_h'); f.box(x, 240, label)
+    f.arrow(300, 225, 300, 91, 'add')                       # z keeps the old state
+    f.box(390, 160, '1 − z', w=50); f.arrow(312, 225, 375, 176, 'add')
+    f.box(470, 240, 'n: tanh'); f.times(470, 160); f.arrow(470, 225, 470, 171, 'add'); f.arrow(415, 160, 459, 160, 'add')
+    f.arrow(470, 151, 470, 91, 'add')                       # (1 − z) ⊙ n is added
+    f.times(470, 320); f.arrow(405, 255, 462, 313, 'add'); f.arrow(92, 206, 460, 322, 'h_h2')
+    f.arrow(470, 311, 470, 257, 'add'); f.arrow(377, 413, 458, 258, 'i_h')
+    f.text(740, 120, 'to the output and the next step', 11, anchor='end', italic=True)
+    return f
+
+def grid(f, x0, y0, rows, cols, dropped, label_rows='', label_cols='', size=20):
+    "A matrix of `rows` × `cols` squares at (x0, y0); the squares in `dropped` ({(r, c)}) are zeroed (grey, with a 0)"
+    for r in range(rows):
+        for c in range(cols):
+            x, y, off = x0 + c * size, y0 + r * size, (r, c) in dropped
+            f.items.append(f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{"#bdbdbd" if off else "#fff3e0"}" stroke="#777"/>')
+            if off: f.text(x + size / 2, y + size / 2 + 4, '0', 10, colour='#555')
+    f.text(x0 + cols * size / 2, y0 + rows * size + 16, label_cols, 11)
+    f.text(x0 - 8, y0 + rows * size / 2 + 4, label_rows, 11, anchor='end')
+
+def dropout_kinds():
+    f = Fig(880, 300, 'Four kinds of dropout: which entries each one zeroes, for one sequence of a batch.')
+    f.text(440, 22, 'What each kind of dropout zeroes (grey), for one sequence', 14)
+    T, U = 6, 5                                     # time steps, units (or words)
+    scattered = {(0, 1), (1, 3), (2, 0), (2, 4), (3, 2), (4, 1), (5, 3), (5, 0)}
+    panels = [('dropout', 'a new mask at every step', scattered, 'steps', 'units'),
+              ('one mask per sequence', 'the same units at every step', {(r, c) for r in range(T) for c in (1, 3)}, 'steps', 'units'),
+              ('embedding dropout', 'whole words, wherever they occur', {(r, c) for r in (2, 4) for c in range(U)}, 'words', 'embedding'),
+              ('weight drop', 'W_hh entries, same at every step', {(0, 2), (1, 4), (3, 0), (4, 3)}, 'W_hh', '')]
+    for k, (name, what, dropped, lr, lc) in enumerate(panels):
+        x0 = 80 + 200 * k
+        f.text(x0 + 50, 62, name, 13); f.text(x0 + 50, 80, what, 10, italic=True)
+        grid(f, x0, 100, T if k < 3 else U, U, dropped, lr, lc)
+    f.text(440, 270, 'the entries kept are scaled by 1/(1 − p), so each keeps its expected value', 11, italic=True)
+    return f
+
+def weight_tying():
+    f = Fig(640, 280, 'Weight tying: the embedding E reads a word in, and the output layer uses the same matrix, transposed, to score every word.',
+            meaning={'i_h': 'E, the one matrix: a row per word in, Eᵀ out', 'h_h': 'the recurrent layers'})
+    f.text(320, 22, 'Weight tying: one matrix for the embedding and the output layer', 14)
+    f.inp(90, 140, 'word t'); f.arrow(127, 140, 207, 140, 'i_h'); f.hid(230, 140, 'h')
+    f.arrow(240, 119, 222, 118, 'h_h', bend=(10, -45))
+    f.arrow(253, 140, 397, 140, 'i_h'); f.out(425, 146)
+    f.text(320, 128, 'scores = h Eᵀ + b', 11); f.text(165, 128, 'row t of E', 11)
+    f.text(425, 190, 'a score per word', 11)
+    f.text(320, 225, 'the same tensor, not a copy: every gradient of the output layer trains the embedding too', 11, italic=True)
+    return f
+
+FIGURES = {'dropout_kinds': dropout_kinds, 'weight_tying': weight_tying, 'lstm_cell': lstm_cell, 'gru_cell': gru_cell, 'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
