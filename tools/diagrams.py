@@ -332,10 +332,10 @@ def weight_tying():
     f = Fig(640, 280, 'Weight tying: the embedding E reads a word in, and the output layer uses the same matrix, transposed, to score every word.',
             meaning={'i_h': 'E, the one matrix: a row per word in, Eᵀ out', 'h_h': 'the recurrent layers'})
     f.text(320, 22, 'Weight tying: one matrix for the embedding and the output layer', 14)
-    f.inp(90, 140, 'word t'); f.arrow(127, 140, 207, 140, 'i_h'); f.hid(230, 140, 'h')
+    f.inp(90, 140, 'word w'); f.arrow(127, 140, 207, 140, 'i_h'); f.hid(230, 140, 'h')
     f.arrow(240, 119, 222, 118, 'h_h', bend=(10, -45))
     f.arrow(253, 140, 397, 140, 'i_h'); f.out(425, 146)
-    f.text(320, 128, 'scores = h Eᵀ + b', 11); f.text(165, 128, 'row t of E', 11)
+    f.text(320, 128, 'scores = h Eᵀ + b', 11); f.text(165, 128, 'row w of E', 11)
     f.text(425, 190, 'a score per word', 11)
     f.text(320, 225, 'the same tensor, not a copy: every gradient of the output layer trains the embedding too', 11, italic=True)
     return f
