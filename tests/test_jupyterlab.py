@@ -82,6 +82,17 @@ def wait_up(proc, log, port, timeout):
         time.sleep(0.2)
     raise LabFailed(f'JupyterLab did not serve on port {port} within {timeout} s; its log ({log}):\n{log.read_text()}')
 
+def status(lab, timeout=10):
+    "GET /api/status, retried for up to `timeout` s while the connection is refused; on failure, says whether the server lives and shows its log"
+    deadline = time.monotonic() + timeout
+    while True:
+        try: return api(lab, 'GET', '/api/status')
+        except urllib.error.URLError as e:
+            if lab.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f'JupyterLab (exit code {lab.proc.poll()}) does not answer on port {lab.port}: {e}; '
+                                     f'its log:\n{lab.log.read_text()}') from e
+            time.sleep(0.5)
+
 def start_lab(root, env, logdir, ports=(), extra=(), tries=3, timeout=120):
     "Start JupyterLab on `root`, trying `ports` then free ports: a port taken (even between our pick and its bind) is retried on another"
     refused, token = [], secrets.token_hex(16)
@@ -142,7 +153,7 @@ def test_taken_port_is_retried_on_another(tmp_path):
         port = taken.getsockname()[1]
         with running_lab(copy_project(tmp_path), lab_env(tmp_path), tmp_path, ports=[port]) as lab:
             assert lab.refused == [port] and lab.port != port
-            assert 'started' in api(lab, 'GET', '/api/status')   # it serves, on the port it reports
+            assert 'started' in status(lab)   # it serves, on the port it reports
     assert any(m in (tmp_path/f'jupyterlab-{port}.log').read_text() for m in PORT_TAKEN)
 
 def test_start_failure_reports_the_log_at_once(tmp_path):
