@@ -15,7 +15,7 @@ from .data import write_atomic, load_nums
 from .training import train_model, model_names, check_positive, get_recipe, default_jobs
 from .compare import compare, results_frame, results_table, plot_comparison
 from .generate import prepare, generate, check_prompt_length
-from .counting import counting_runs, counting_table, HAND
+from .counting import counting_runs, counting_table, kinds_table, HAND
 
 # %% ../nbs/90_cli.ipynb #a65845b8
 def check_writable(path:Path):
@@ -154,6 +154,8 @@ def count_cmd(args)->int:
     runs, _ = counting_runs(args.models, seeds=args.seeds, k=args.k, log=lambda s: print(s, flush=True), jobs=args.jobs,
                             epochs=args.epochs)
     print(counting_table(runs))
+    print('\nNumbers said right by what they ask for (copy, carry or within, 14_state):')
+    print(kinds_table(runs))
     if args.json: write_json(runs.to_dict('records'), args.json); print(f'results written to {args.json}')
     return 0
 

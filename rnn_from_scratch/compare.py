@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['COLUMNS', 'compare', 'baseline_row', 'results_frame', 'results_table', 'plot_comparison', 'verdicts', 'token_roles',
-           'stream_losses', 'loss_by_role', 'GradNorms', 'step_grad_norms', 'train_variant']
+           'stream_scores', 'stream_losses', 'loss_by_role', 'GradNorms', 'step_grad_norms', 'train_variant']
 
 # %% ../nbs/06_compare.ipynb #1a548df0
 import itertools
@@ -108,14 +108,18 @@ def token_roles(lines)->pd.Series:
     # each number's words, then '.', none after the last
     return pd.Series([i == 0 for l in lines for i in range(len(l.split()) + 1)][:-1])
 
+def stream_scores(model, ids)->torch.Tensor:
+    "A stateful `model`'s scores for the token after each of `ids[:-1]`, read from a fresh state"
+    model.eval(); model.reset()
+    with torch.no_grad(): out = model(torch.as_tensor(ids)[None, :-1])
+    model.reset()
+    return (out[0] if isinstance(out, tuple) else out)[0]   # `RegLM`: (output, raw, dropped)
+
 def stream_losses(model, ids)->torch.Tensor:
     "Cross-entropy of a stateful `model` at every position of `ids`, read from a fresh state"
-    model.eval(); model.reset()
-    x = torch.as_tensor(ids)
-    with torch.no_grad(): out = model(x[None, :-1])[0]
-    model.reset()
-    return F.cross_entropy(out, x[1:], reduction='none')
+    return F.cross_entropy(stream_scores(model, ids), torch.as_tensor(ids)[1:], reduction='none')
 
+# %% ../nbs/06_compare.ipynb #2f87d25a
 def loss_by_role(model, sl:int=16)->dict:
     "Mean loss of `model` on the training and the validation text, the latter by token role"
     lines = read_lines(); nums = load_nums()[1]

@@ -150,6 +150,9 @@ def test_count_prints_the_table_and_writes_json(tmp_path):
     rows = json.loads(fn.read_text())
     assert [o['model'] for o in rows] == ['rnn4', 'tanh_by_hand']
     assert all(0 <= o['counting_valid'] <= o['token_accuracy'] for o in rows)
+    # copy, carry and within apart: one validation target (9000) carries into a new thousand, none copies in training
+    assert 'copy, validation' in r.stdout and 'carry_thousand, training' in r.stdout, r.stdout
+    assert all(o['carry_thousand_valid'] in (0, 1) and 'copy_train' not in o and 0 <= o['copy_valid'] <= 1 for o in rows)
 
 @pytest.mark.parametrize('args,msg', [(('-k', '0'), 'k must be'), (('--json', '/nonexistent/c.json'), 'does not exist'),
                                       (('--epochs', '0'), 'epochs must be'), (('--jobs', '0'), 'jobs must be')])

@@ -10,13 +10,14 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent/'nbs'/'images'
 COLOURS = {'i_h': '#2e8b57', 'h_h': '#e07b00', 'h_o': '#1f5fbf', 'h_h2': '#8e44ad', 'h_12': '#5d6d7e',
            'add': '#999999', 'kept': '#999999', 'pick': '#c0392b', 'grad': '#c2185b', 'flow': '#555555',
-           'cell': '#b03a2e'}
+           'cell': '#b03a2e', 'probe': '#6c3483'}
 MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o': 'hidden to output (h_o)',
            'h_h2': 'hidden to hidden, layer 2', 'h_12': 'layer 1 to layer 2', 'add': 'added as it is (no weights)',
            'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input',
            'grad': 'gradient, flowing back', 'flow': 'what each step hands to the next',
-           'cell': 'the cell state: only scaled and added to (no matrix)'}
-DASHED = {'kept', 'pick', 'grad'}
+           'cell': 'the cell state: only scaled and added to (no matrix)',
+           'probe': 'a linear probe: fit after training, the model never uses it'}
+DASHED = {'kept', 'pick', 'grad', 'probe'}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
 class Fig:
@@ -340,7 +341,23 @@ def weight_tying():
     f.text(320, 225, 'the same tensor, not a copy: every gradient of the output layer trains the embedding too', 11, italic=True)
     return f
 
-FIGURES = {'dropout_kinds': dropout_kinds, 'weight_tying': weight_tying, 'lstm_cell': lstm_cell, 'gru_cell': gru_cell, 'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+def probe():
+    f = Fig(780, 330, 'A linear probe reads the hidden state after training: can a straight line through the state tell what the model did not say?')
+    f.text(390, 22, 'Probing the state: what does h know at each step?', 14)
+    words, xs = ['hundred', 'ninety', 'nine', '.'], [80, 200, 320, 440]
+    for i, (x, w) in enumerate(zip(xs, words)):
+        f.inp(x, 285, w); f.arrow(x, 270, x, 237, 'i_h'); f.hid(x, 215, f'h{i + 1}')
+        if i: f.arrow(xs[i - 1] + 22, 215, x - 22, 215, 'h_h')
+        f.arrow(x, 193, x, 160, 'h_o'); f.out(x, 138)
+    f.text(xs[-1], 104, 'next word: "nine"?', 11)
+    f.arrow(xs[-1] + 22, 207, 556, 150, 'probe'); f.box(600, 150, 'probe', w=84)
+    f.text(650, 146, 'thousands digit:', 11, anchor='start'); f.text(650, 162, '8 or 9?', 11, anchor='start')
+    f.arrow(xs[-1] + 22, 222, 556, 250, 'probe'); f.box(600, 250, 'probe', w=84)
+    f.text(650, 246, "the next token's", 11, anchor='start'); f.text(650, 262, 'role?', 11, anchor='start')
+    f.text(30, 60, "the model is frozen: only the probe's weights are fit, on the states it leaves", 11, anchor='start', italic=True)
+    return f
+
+FIGURES = {'probe': probe, 'dropout_kinds': dropout_kinds, 'weight_tying': weight_tying, 'lstm_cell': lstm_cell, 'gru_cell': gru_cell, 'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
