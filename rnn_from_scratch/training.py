@@ -6,7 +6,7 @@
 __all__ = ['MODELS', 'lm_loss', 'EpochTimer', 'TrainingDiverged', 'StopOnNaN', 'lm_learner', 'Recipe', 'register_model',
            'model_names', 'get_recipe', 'LastToken', 'check_positive', 'fit', 'make_learner', 'train_model', 'kept_run',
            'save_run', 'load_run', 'results', 'history', 'plot_history', 'default_jobs', 'map_runs', 'train_result',
-           'train_runs', 'train_seeds', 'perplexity', 'summarize', 'pm', 'clearly_differs']
+           'train_runs', 'train_seeds', 'perplexity', 'summarize', 'pm', 'clearly_differs', 'check_lm_loss']
 
 # %% ../nbs/00a_training.ipynb #f8f78d54
 import time, importlib, numbers, math, os, signal, sys, hashlib, random
@@ -394,3 +394,24 @@ def clearly_differs(a:tuple, # (mean, std) over seeds
     "The package's rule for noise: the means differ by more than the sum of the two stds"
     return abs(a[0] - b[0]) > a[1] + b[1]
 
+
+# %% ../nbs/00a_training.ipynb #fd8b471a
+def check_lm_loss(fn # your `fn(inp, targ)`: the cross-entropy over every token, as `lm_loss`
+                 ):
+    "Check a learner's `lm_loss` on many positions and on one: prints 'pass', or a hint"
+    g = torch.Generator().manual_seed(0)
+    for shape in ((4, 16, 30), (4, 30)):
+        inp = torch.randn(*shape, generator=g)
+        targ = torch.randint(0, 30, shape[:-1], generator=g)
+        want = lm_loss(inp, targ)
+        try: got = torch.as_tensor(fn(inp, targ))
+        except Exception as e: raise AssertionError(
+            f"{type(e).__name__} on an input of shape {shape}: flatten the positions first, "
+            "inp.view(-1, inp.shape[-1]) and targ.view(-1)") from e
+        if got.shape != (): raise AssertionError(f"return one number, not shape {tuple(got.shape)}")
+        if torch.isclose(got, want * targ.numel(), rtol=1e-4): raise AssertionError(
+            "you summed the losses: average them (F.cross_entropy's reduction='mean')")
+        if not torch.isclose(got, want, rtol=1e-5, atol=1e-6): raise AssertionError(
+            f"on shape {shape} you give {got.item():.4f}, the cross-entropy is {want.item():.4f}: "
+            "take log_softmax before the negative log-likelihood")
+    print('pass: the loss matches on many positions and on one')

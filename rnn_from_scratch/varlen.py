@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['CLASSES', 'number_label', 'number_items', 'split_items', 'pad_collate', 'last_hidden', 'NumberClassifier',
-           'varlen_dls', 'train_classifier', 'default_classifier', 'predict_number_class', 'evaluate']
+           'varlen_dls', 'train_classifier', 'default_classifier', 'predict_number_class', 'evaluate',
+           'check_last_hidden']
 
 # %% ../nbs/08_varlen.ipynb #edbd9168
 from functools import partial
@@ -140,3 +141,22 @@ def evaluate(learn)->dict:
     return dict(accuracy=float((p == t).mean()), macro_f1=float(f1.mean()), precision=prec,
                 recall=rec, f1=f1, support=support, confusion=confusion_matrix(t, p, labels=labels),
                 epochs=getattr(learn, 'epochs_run', None))
+
+# %% ../nbs/08_varlen.ipynb #e6223cf8
+def check_last_hidden(fn # your `fn(out, lengths)`: each sequence's output at its last real step
+                     ):
+    "Check a learner's `last_hidden` on a padded batch: prints 'pass', or raises with a hint"
+    out = torch.randn(5, 7, 3, generator=torch.Generator().manual_seed(0))
+    lengths = torch.tensor([7, 1, 4, 6, 2])
+    want = last_hidden(out, lengths)
+    try: got = torch.as_tensor(fn(out, lengths))
+    except Exception as e: raise AssertionError(
+        f"{type(e).__name__} on a batch of lengths {lengths.tolist()}: index the rows with "
+        "torch.arange(len(out)) and the steps with lengths - 1") from e
+    if got.shape != want.shape: raise AssertionError(
+        f"one vector per sequence, shape {tuple(want.shape)}, not {tuple(got.shape)}")
+    if torch.equal(got, out[:, -1]): raise AssertionError(
+        "that is the last step of the padded batch: short sequences end earlier, in padding")
+    if not torch.equal(got, want): raise AssertionError(
+        "some rows differ: row i's last real step is lengths[i] - 1 (steps count from 0)")
+    print('pass: every sequence read at its own last real step')

@@ -5,6 +5,7 @@ triangle an output; an arrow's colour names the weight matrix it applies, so arr
 matrix. Plain SVG (no fonts or scripts to fetch): it renders in JupyterLab, on the docs site and on GitHub.
 `--check` fails if a committed file differs from what this script draws."""
 import sys
+from functools import partial
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent/'nbs'/'images'
@@ -20,10 +21,16 @@ MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o
 DASHED = {'kept', 'pick', 'grad', 'probe'}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
+class _Items(list):
+    "The drawing's SVG elements, each remembering the stage it was drawn in (`Fig.stage`)"
+    def __init__(self, fig): super().__init__(); self.fig, self.stages = fig, []
+    def append(self, item): super().append(item); self.stages.append(self.fig.stage)
+
 class Fig:
     "An SVG drawing in the course's notation; `svg()` returns the text"
-    def __init__(self, w, h, title, meaning=None):
-        self.w, self.h, self.title, self.items, self.used = w, h, title, [], []
+    def __init__(self, w, h, title, meaning=None, show=None):
+        self.stage, self.show = 0, show   # with `show`, stages after it are drawn faint: a figure built step by step
+        self.w, self.h, self.title, self.items, self.used = w, h, title, _Items(self), []
         self.meaning = {**MEANING, **(meaning or {})}   # what each colour means in this figure
     def _use(self, kind):
         if kind not in self.used: self.used.append(kind)
@@ -78,7 +85,8 @@ class Fig:
                 dash = ' stroke-dasharray="6,4"' if k in DASHED else ''
                 legend.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 26}" y2="{y - 4}" stroke="{COLOURS[k]}" '
                               f'stroke-width="2.2"{dash} marker-end="url(#head-{k})"/><text x="{x + 32}" y="{y}" font-size="11" fill="#333" {FONT}>{self.meaning[k]}</text>')
-        body = '\n'.join(self.items + legend)
+        faint = lambda i, st: i if self.show is None or st <= self.show else f'<g opacity="0.15">{i}</g>'
+        body = '\n'.join([faint(i, st) for i, st in zip(self.items, self.items.stages)] + legend)
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.w}" height="{h}" viewBox="0 0 {self.w} {h}" '
                 f'role="img" aria-label="{self.title}">\n<title>{self.title}</title>\n<defs>{heads}</defs>\n'
                 f'<rect width="100%" height="100%" fill="white"/>\n{body}\n</svg>\n')
@@ -260,46 +268,68 @@ def training():
 
 GATE_MEANING = {'h_h': "a gate's own weights: W·[xₜ, hₜ₋₁] + b", 'add': 'a vector passed on, no weights'}
 
-def lstm_cell():
-    f = Fig(760, 470, 'The LSTM cell: four gates read the input and the last hidden state; the cell state is only scaled by f and added to.',
-            meaning=GATE_MEANING)
-    f.text(380, 22, 'The LSTM cell: the cell state c runs along the top, scaled and added to', 14)
-    f.hid(70, 80, 'cₜ₋₁'); f.hid(690, 80, 'cₜ'); f.hid(70, 320, 'hₜ₋₁'); f.hid(690, 320, 'hₜ')
+LSTM_STEPS = ['the gates i, f and o read the input and the last hidden state', 'the candidate g, in (−1, 1)',
+              'the cell state: f scales the old one, i ⊙ g is added', 'the hidden state: o scales tanh of the cell state']
+
+def lstm_cell(show=None):
+    "The LSTM cell; with `show` = k, steps after k of `LSTM_STEPS` are drawn faint"
+    title = 'The LSTM cell: four gates read the input and the last hidden state; the cell state is only scaled by f and added to.'
+    head = 'The LSTM cell: the cell state c runs along the top, scaled and added to'
+    if show: title = head = f'The LSTM, step {show} of {len(LSTM_STEPS)}: {LSTM_STEPS[show - 1]}'
+    f = Fig(760, 470, title, meaning=GATE_MEANING, show=show)
+    f.text(380, 22, head, 14)
+    f.hid(70, 320, 'hₜ₋₁'); f.inp(340, 330, '[xₜ, hₜ₋₁]', w=110); f.inp(340, 410, 'xₜ')
+    f.arrow(92, 320, 283, 328, 'add'); f.arrow(340, 395, 340, 347, 'add')
+    gates = {'f': (210, 'f: σ'), 'i': (300, 'i: σ'), 'g': (390, 'g: tanh'), 'o': (520, 'o: σ')}
+    for k in ('f', 'i', 'g', 'o'):
+        x, label = gates[k]
+        f.stage = 2 if k == 'g' else 1
+        f.arrow(340 + (x - 340) * 0.25, 314, x, 257, 'h_h'); f.box(x, 240, label)
+    f.stage = 3
+    f.hid(70, 80, 'cₜ₋₁'); f.hid(690, 80, 'cₜ')
     f.arrow(92, 80, 200, 80, 'cell'); f.times(210, 80); f.arrow(220, 80, 380, 80, 'cell'); f.plus(390, 80)
     f.arrow(400, 80, 667, 80, 'cell')
-    gates = {'f': (210, 'f: σ'), 'i': (300, 'i: σ'), 'g': (390, 'g: tanh'), 'o': (520, 'o: σ')}
-    f.inp(340, 330, '[xₜ, hₜ₋₁]', w=110); f.inp(340, 410, 'xₜ')
-    f.arrow(92, 320, 283, 328, 'add'); f.arrow(340, 395, 340, 347, 'add')
-    for x, label in gates.values():
-        f.arrow(340 + (x - 340) * 0.25, 314, x, 257, 'h_h'); f.box(x, 240, label)
     f.arrow(210, 225, 210, 91, 'add')                       # f scales the old cell state
     f.times(345, 160); f.arrow(300, 225, 339, 168, 'add'); f.arrow(390, 225, 351, 168, 'add')
     f.arrow(350, 151, 385, 90, 'add')                       # i ⊙ g is added to it
+    f.text(690, 120, 'to the next step', 11, italic=True)
+    f.stage = 4
+    f.hid(690, 320, 'hₜ')
     f.arrow(600, 80, 600, 133, 'cell'); f.box(600, 150, 'tanh', w=50)
     f.times(600, 240); f.arrow(600, 165, 600, 229, 'add'); f.arrow(551, 240, 589, 240, 'add')
     f.arrow(606, 248, 673, 305, 'add')                      # hₜ = o ⊙ tanh(cₜ)
     f.text(740, 360, 'to the output and the next step', 11, anchor='end', italic=True)
-    f.text(690, 120, 'to the next step', 11, italic=True)
     return f
 
-def gru_cell():
-    f = Fig(760, 470, 'The GRU cell: two gates and a candidate; the new state is a mix of the old state and the candidate, weighted by z.',
+GRU_STEPS = ['the reset gate r and the update gate z read the input and the last state',
+             'the candidate n: r scales the hidden part, after its product with W_hn',
+             'the new state: z keeps the old one, 1 − z takes the candidate']
+
+def gru_cell(show=None):
+    "The GRU cell; with `show` = k, steps after k of `GRU_STEPS` are drawn faint"
+    title = 'The GRU cell: two gates and a candidate; the new state is a mix of the old state and the candidate, weighted by z.'
+    head = 'The GRU cell: the state h runs along the top, mixed with a candidate n'
+    if show: title = head = f'The GRU, step {show} of {len(GRU_STEPS)}: {GRU_STEPS[show - 1]}'
+    f = Fig(760, 470, title, show=show,
             meaning=GATE_MEANING | {'cell': 'the state: only scaled and added to (no matrix)', 'i_h': 'W_in xₜ + b_in',
                                      'h_h2': 'W_hn hₜ₋₁ + b_hn (then scaled by r)'})
-    f.text(380, 22, 'The GRU cell: the state h runs along the top, mixed with a candidate n', 14)
-    f.hid(70, 200, 'hₜ₋₁'); f.hid(690, 80, 'hₜ')
-    f.arrow(86, 184, 292, 86, 'cell'); f.times(300, 80); f.arrow(310, 80, 460, 80, 'cell'); f.plus(470, 80)
-    f.arrow(480, 80, 667, 80, 'cell')
-    f.inp(340, 345, '[xₜ, hₜ₋₁]', w=110); f.inp(340, 420, 'xₜ')
+    f.text(380, 22, head, 14 if not show else 13)
+    f.hid(70, 200, 'hₜ₋₁'); f.inp(340, 345, '[xₜ, hₜ₋₁]', w=110); f.inp(340, 420, 'xₜ')
     f.arrow(88, 214, 283, 340, 'add'); f.arrow(340, 405, 340, 362, 'add')
+    f.stage = 1
     for x, label in ((300, 'z: σ'), (390, 'r: σ')):
         f.arrow(340 + (x - 340) * 0.4, 329, x, 257, 'h_h'); f.box(x, 240, label)
+    f.stage = 2
+    f.box(470, 240, 'n: tanh'); f.times(470, 320); f.arrow(405, 255, 462, 313, 'add'); f.arrow(92, 206, 460, 322, 'h_h2')
+    f.arrow(470, 311, 470, 257, 'add'); f.arrow(377, 413, 458, 258, 'i_h')
+    f.stage = 3
+    f.hid(690, 80, 'hₜ')
+    f.arrow(86, 184, 292, 86, 'cell'); f.times(300, 80); f.arrow(310, 80, 460, 80, 'cell'); f.plus(470, 80)
+    f.arrow(480, 80, 667, 80, 'cell')
     f.arrow(300, 225, 300, 91, 'add')                       # z keeps the old state
     f.box(390, 160, '1 − z', w=50); f.arrow(312, 225, 375, 176, 'add')
-    f.box(470, 240, 'n: tanh'); f.times(470, 160); f.arrow(470, 225, 470, 171, 'add'); f.arrow(415, 160, 459, 160, 'add')
+    f.times(470, 160); f.arrow(470, 225, 470, 171, 'add'); f.arrow(415, 160, 459, 160, 'add')
     f.arrow(470, 151, 470, 91, 'add')                       # (1 − z) ⊙ n is added
-    f.times(470, 320); f.arrow(405, 255, 462, 313, 'add'); f.arrow(92, 206, 460, 322, 'h_h2')
-    f.arrow(470, 311, 470, 257, 'add'); f.arrow(377, 413, 458, 258, 'i_h')
     f.text(740, 120, 'to the output and the next step', 11, anchor='end', italic=True)
     return f
 
@@ -357,7 +387,8 @@ def probe():
     f.text(30, 60, "the model is frozen: only the probe's weights are fit, on the states it leaves", 11, anchor='start', italic=True)
     return f
 
-FIGURES = {'probe': probe, 'dropout_kinds': dropout_kinds, 'weight_tying': weight_tying, 'lstm_cell': lstm_cell, 'gru_cell': gru_cell, 'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
+FIGURES = {'probe': probe, **{f'lstm_step{k}': partial(lstm_cell, k) for k in (1, 2, 3)},
+           **{f'gru_step{k}': partial(gru_cell, k) for k in (1, 2)}, 'dropout_kinds': dropout_kinds, 'weight_tying': weight_tying, 'lstm_cell': lstm_cell, 'gru_cell': gru_cell, 'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
     "Every figure's SVG text, by file name"
