@@ -357,4 +357,6 @@ def test_notebook_runs_in_jupyterlab(lab, browser):
         screenshot(page, SHOTS/'jupyterlab_04_many_to_many-failed.png', FIRST_STDERR, TRAIN_CELL); raise
     # the training cell at the top: its epoch table, the plot and the accuracy line below it
     screenshot(page, SHOTS/'jupyterlab_04_many_to_many.png', TRAIN_CELL)
+    # and the lesson's diagram with its equation, as JupyterLab renders them
+    screenshot(page, SHOTS/'jupyterlab_04_many_to_many_diagram.png', "() => document.querySelector('.jp-MarkdownOutput img')")
     (SHOTS/'jupyterlab_04_many_to_many-failed.png').unlink(missing_ok=True)
