@@ -102,3 +102,16 @@ def test_probe_layer_bad_input_fails_before_training(args, msg):
 
 def test_forced_carries_bad_k():
     with pytest.raises(ValueError, match='k must be'): forced_carries(None, ks=(0,))
+
+def test_layers_of_reads_models_by_what_they_hold():
+    "A notebook that re-runs a model's cell makes a new class; nbdev_test runs notebooks one after another in one process"
+    class Twin(nn.Module):   # not the package's TorchRNN, but built like it
+        def __init__(self): super().__init__(); self.i_h, self.rnn = nn.Embedding(30, 8), nn.LSTM(8, 8, 2, batch_first=True)
+    layers = layers_of(Twin())
+    assert [type(l) for l in layers] == [nn.LSTM, nn.LSTM]
+    class RegTwin(nn.Module):
+        def __init__(self): super().__init__(); self.rnns = nn.ModuleList([nn.GRU(8, 8, batch_first=True), nn.GRU(8, 8, batch_first=True)])
+    assert len(layers_of(RegTwin())) == 2
+    class Plain(nn.Module):
+        def __init__(self): super().__init__(); self.rnns = nn.ModuleList([nn.RNN(8, 8)])
+    with pytest.raises(ValueError, match='probes read the GRU and LSTM'): layers_of(Plain())
