@@ -95,11 +95,11 @@ def forced_carries(model, ks=(1, 3, 10))->pd.DataFrame:
 # %% ../nbs/14_state.ipynb #60fcd0ee
 def layers_of(model)->list:
     "One single-layer `nn.GRU` or `nn.LSTM` per recurrent layer of `model`, holding its weights"
-    # by what the model holds, not its class: a notebook that re-runs `RegLM`'s cell makes a new class
-    if isinstance(getattr(model, 'rnns', None), nn.ModuleList):   # `RegLM`, maybe under `WeightDropout`
+    # read by what the model holds, not its class: re-running a model's cell makes a new class
+    if isinstance(getattr(model, 'rnns', None), nn.ModuleList):   # `RegLM` (or `WeightDropout`s)
         layers = [getattr(r, 'module', r) for r in model.rnns]
         if all(isinstance(l, (nn.GRU, nn.LSTM)) for l in layers): return layers
-    if isinstance(getattr(model, 'rnn', None), (nn.GRU, nn.LSTM)):   # `TorchRNN`'s one stacked layer
+    if isinstance(getattr(model, 'rnn', None), (nn.GRU, nn.LSTM)):   # `TorchRNN`: one stacked layer
         r, layers = model.rnn, []
         for l in range(r.num_layers):
             ni = r.input_size if l == 0 else r.hidden_size
