@@ -15,8 +15,6 @@ import pandas as pd, matplotlib.pyplot as plt, torch, torch.nn.functional as F
 from torch import nn
 from .data import read_lines, load_nums, valid_span, words2num, num2words
 from .training import check_positive, make_learner, train_model, map_runs
-from .torch_rnns import TorchRNN
-from .regularization import RegLM
 from .compare import stream_scores
 from .counting import count, count_kind, split_numbers
 
