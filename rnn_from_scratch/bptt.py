@@ -254,11 +254,11 @@ def grad_norm_curves(models:dict, # name -> a `HandRNN`, an `RNN4` or a `TorchRN
 # %% ../nbs/09_bptt.ipynb #35a2ee23
 def plot_grad_norms(curves:dict # stage -> `grad_norm_curves` frame
                    )->plt.Figure:
-    "One panel per stage: ‖∂L_T/∂h_t‖ on a log scale against the steps back, a line per model"
-    fig, axs = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4), sharey=True,
-                            squeeze=False)
+    "One panel per stage, each with its own scale: ‖∂L_T/∂h_t‖ (log) against the steps back"
+    # not one shared y-axis: a 2-order drop would look flat beside a 30-order one
+    fig, axs = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4), squeeze=False)
     for ax, (stage, df) in zip(axs[0], curves.items()):
-        for c in df: ax.semilogy(df.index, df[c], label=c)
+        for c, ls in zip(df, ('-', '--', ':', '-.') * 3): ax.semilogy(df.index, df[c], ls, label=c)
         ax.set(title=f'Gradient through time, {stage}', xlabel='steps back from the loss (T − t)',
                ylabel='‖∂L_T/∂h_t‖ (nats per unit of state)')
         ax.legend(fontsize=8)

@@ -107,7 +107,7 @@ def write_results(summaries:list, out:Path)->list:
     "Write results.csv, results.json and comparison.png for `compare`'s summaries into `out`; returns the paths"
     df = results_frame(summaries)
     fig = plot_comparison(summaries, f"{len(summaries)} models, {summaries[0]['seeds']} seeds each")
-    png = io.BytesIO(); fig.savefig(png, format='png', dpi=120); plt.close(fig)
+    png = io.BytesIO(); fig.savefig(png, format='png', dpi=120, bbox_inches='tight'); plt.close(fig)
     files = {'results.csv': df.to_csv(index=False), 'results.json': json.dumps(df.to_dict('records'), indent=2, default=str),
              'comparison.png': png.getvalue()}
     for name, data in files.items(): write_atomic(out/name, data)

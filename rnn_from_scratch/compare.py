@@ -67,23 +67,28 @@ def results_table(df:pd.DataFrame)->str:
 
 
 # %% ../nbs/06_compare.ipynb #cde59c99
+def _styles(n:int)->list:
+    "`n` (colour, marker, line style) triples, no two alike"
+    lines = ('-', '--', ':', '-.')
+    return [(plt.cm.tab20(i % 20), 'osD^vPX*'[i % 8], lines[i % 4]) for i in range(n)]
+
 def plot_comparison(summaries:list, title:str='')->plt.Figure:
     "Validation accuracy per epoch (mean over seeds) of every model, and accuracy against s/epoch"
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=(12, 4.2))
-    for s in summaries:
-        a0.plot(range(1, len(s['accuracy_per_epoch']) + 1), s['accuracy_per_epoch'], 'o-', ms=3,
-                label=s['model'])
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(13, 4.6))
+    for s, (c, m, ls) in zip(summaries, _styles(len(summaries))):
+        ep = range(1, len(s['accuracy_per_epoch']) + 1)
+        a0.plot(ep, s['accuracy_per_epoch'], ls, c=c, marker=m, ms=4, label=s['model'])
+        a1.errorbar(s['seconds_per_epoch'], s['accuracy_mean'], yerr=s['accuracy_std'],
+                    c=c, marker=m, capsize=3)
     a0.set(title='Validation accuracy per epoch (mean over seeds)', xlabel='epoch',
            ylabel='accuracy (fraction of tokens)', ylim=(0, 1))
-    a0.legend(fontsize=8, ncol=2)
-    for s in summaries:
-        a1.errorbar(s['seconds_per_epoch'], s['accuracy_mean'], yerr=s['accuracy_std'],
-                    fmt='o', capsize=3)
-        a1.annotate(s['model'], (s['seconds_per_epoch'], s['accuracy_mean']),
-                    textcoords='offset points', xytext=(5, 4), fontsize=8)
+    a0.xaxis.get_major_locator().set_params(integer=True)   # whole epochs only
     a1.set(title='Final accuracy (mean ± std) against time per epoch',
            xlabel='seconds per epoch (training + validation)',
            ylabel='accuracy (fraction of tokens)', ylim=(0, 1))
+    # one legend for both panels: a model has the same colour and marker in each
+    fig.legend(*a0.get_legend_handles_labels(), loc='center left', bbox_to_anchor=(1, 0.5),
+               fontsize=9, title='model')
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['check_p', 'bernoulli_mask', 'Dropout', 'SeqDropout', 'EmbedDropout', 'WeightDrop', 'ar_penalty', 'tar_penalty',
-           'ARTAR', 'tie_weights', 'RegLM', 'vary', 'reg_runs', 'ablation_table', 'plot_ablation', 'check_dropout']
+           'ARTAR', 'tie_weights', 'RegLM', 'vary', 'reg_run', 'reg_runs', 'ablation_table', 'plot_ablation',
+           'check_dropout']
 
 # %% ../nbs/13_regularization.ipynb #931d921d
 import numbers, dataclasses
@@ -21,7 +22,7 @@ from .data import check_tokens
 from .stateful import batch_error
 from .torch_rnns import _CELLS, _detach
 from .training import (Recipe, register_model, get_recipe, train_model, pm,
-                                       clearly_differs, perplexity, check_positive)
+                                       clearly_differs, perplexity, check_positive, map_runs)
 from .counting import count, count_scores, count_targets, split_numbers
 
 # %% ../nbs/13_regularization.ipynb #d6bdf72d
@@ -171,25 +172,37 @@ def vary(r:Recipe, **changes)->Recipe:
     return dataclasses.replace(r, model=m, **{k: v for k, v in changes.items() if k in fields})
 
 # %% ../nbs/13_regularization.ipynb #bcefbbc0
+def reg_run(label:str, # the variant's name in the tables
+            r, # a registered model name, or a `Recipe`
+            seed:int)->tuple:
+    "Train `r` with `seed` and `count` the validation numbers: `(row of scores, count table)`"
+    if isinstance(r, str): learn, res = train_model(r, seed=seed)
+    else: learn, res = train_model(label, seed=seed, recipe=r)
+    c = count(learn, count_targets(split_numbers()[1]))
+    sc = count_scores(c)
+    row = dict(variant=label, seed=seed, token_accuracy=res['accuracy'],
+               valid_loss=res['valid_loss'], seconds_per_epoch=res['seconds_per_epoch'],
+               counting=sc['exact'], thousands=sc['thousands'], below=sc['below'])
+    return row, c
+
+
+# %% ../nbs/13_regularization.ipynb #1345b436
 def reg_runs(recipes:dict, # label -> a registered model name or a `Recipe`
-             seeds:int=3, log=None # called with a line of text after each run
+             seeds=3, # seeds 0 .. seeds-1, or a list of seeds
+             log=None, # called with a line of text after each run
+             jobs:int=1 # worker processes (`map_runs`): the package's copy only
             )->tuple:
     "Train each recipe once per seed and `count` the validation numbers: `(rows, {key: table})`"
-    nums, rows, counts = count_targets(split_numbers()[1]), [], {}
-    for label, r in recipes.items():
-        for s in range(seeds):
-            if isinstance(r, str): learn, res = train_model(r, seed=s)
-            else: learn, res = train_model(label, seed=s, recipe=r)
-            counts[label, s, 'valid'] = c = count(learn, nums)
-            sc = count_scores(c)
-            rows.append(dict(variant=label, seed=s, token_accuracy=res['accuracy'],
-                             valid_loss=res['valid_loss'],
-                             seconds_per_epoch=res['seconds_per_epoch'],
-                             counting=sc['exact'], thousands=sc['thousands'], below=sc['below']))
-            if log:
-                log(f"{label} seed {s}: token accuracy {res['accuracy']:.4f}, numbers right "
-                    f"{sc['exact']:.3f}")
-    return pd.DataFrame(rows), counts
+    if isinstance(seeds, numbers.Integral): check_positive('seeds', seeds); seeds = range(seeds)
+    runs = [(label, r, s) for label, r in recipes.items() for s in seeds]
+    def say(i, out):
+        o = out[0]
+        log(f"{o['variant']} seed {o['seed']}: token accuracy {o['token_accuracy']:.4f}, "
+            f"numbers right {o['counting']:.3f}")
+    outs = map_runs(reg_run, runs, jobs, say if log else None)
+    counts = {(label, s, 'valid'): c for (label, _, s), (_, c) in zip(runs, outs)}
+    return pd.DataFrame([row for row, _ in outs]), counts
+
 
 # %% ../nbs/13_regularization.ipynb #0eaf3978
 def ablation_table(runs:pd.DataFrame, # `reg_runs`'s rows
@@ -215,19 +228,22 @@ def ablation_table(runs:pd.DataFrame, # `reg_runs`'s rows
 
 # %% ../nbs/13_regularization.ipynb #c8a06a39
 def plot_ablation(runs:pd.DataFrame, ref:str)->plt.Figure:
-    "Token accuracy and numbers said right (mean ± std over seeds) per variant, `ref` marked"
+    "Every seed as a dot, and the mean ± std over seeds, per variant and score; `ref` marked"
     g = runs.groupby('variant', sort=False)
     m, s = g.mean(numeric_only=True), g.std(numeric_only=True).fillna(0.)
-    fig, axs = plt.subplots(1, 2, figsize=(10, 0.4 * len(m) + 1.4), sharey=True)
+    row = {v: i for i, v in enumerate(m.index)}
+    fig, axs = plt.subplots(1, 2, figsize=(10, 0.4 * len(m) + 1.6), sharey=True)
     for ax, c, title in zip(axs, ('token_accuracy', 'counting'),
                             ('Token accuracy', 'Validation numbers said exactly right')):
-        ax.errorbar(m[c], range(len(m)), xerr=s[c], fmt='o', capsize=3)
+        ax.plot(runs[c], runs.variant.map(row) + 0.18, '.', c='tab:orange', label='one seed')
+        ax.errorbar(m[c], range(len(m)), xerr=s[c], fmt='o', capsize=3, label='mean ± std')
         ax.axvline(m[c][ref], ls='--', c='gray', label=ref)
-        ax.set(title=title, xlabel='fraction (0 to 1)')
+        ax.set(title=title, xlabel='fraction (0 to 1)', xlim=(None, 1.005))   # no score passes 1
         ax.legend(fontsize=8, loc='lower left')
     axs[0].set(yticks=range(len(m)), yticklabels=m.index, ylabel='variant'); axs[0].invert_yaxis()
-    fig.suptitle(f'Mean ± std over {g.size().max()} seeds per variant'); fig.tight_layout()
+    fig.suptitle(f'Every seed, and mean ± std, per variant'); fig.tight_layout()
     return fig
+
 
 # %% ../nbs/13_regularization.ipynb #1ed65c3f
 def _dropout_hint(y, x, p:float)->str|None:

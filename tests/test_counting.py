@@ -76,6 +76,8 @@ def test_counting_runs_tables_and_plot():
     assert k['rnn4'].sum() == pytest.approx(1.0)
     ax = plot_counting(counts).axes[0]
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    train_line, valid_line = ax.lines   # one model: its training part and its validation part, averaged apart
+    assert max(train_line.get_xdata()) < min(valid_line.get_xdata()) and train_line.get_color() == valid_line.get_color()
     with pytest.raises(ValueError, match='seeds'): counting_runs(['rnn4'], seeds=0)
 
 def test_hand_model_counts_through_the_same_path():
