@@ -16,7 +16,7 @@ from .data import check_tokens, load_nums, seq_dataset, split_dataset, prebatch
 from .stateful import batch_error
 from .torch_rnns import TorchRNN, from_rnn4
 from .compare import step_grad_norms
-from .training import check_positive, lm_loss
+from .training import check_positive, lm_loss, series_styles
 
 # %% ../nbs/09_bptt.ipynb #e188ba32
 def init_params(vocab_sz:int, n_hidden:int, seed:int=0, dtype=torch.float64)->dict:
@@ -258,7 +258,8 @@ def plot_grad_norms(curves:dict # stage -> `grad_norm_curves` frame
     # not one shared y-axis: a 2-order drop would look flat beside a 30-order one
     fig, axs = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4), squeeze=False)
     for ax, (stage, df) in zip(axs[0], curves.items()):
-        for c, ls in zip(df, ('-', '--', ':', '-.') * 3): ax.semilogy(df.index, df[c], ls, label=c)
+        for c, st in zip(df, series_styles(len(df.columns))):
+            ax.semilogy(df.index, df[c], ls=st['ls'], c=st['c'], label=c)
         ax.set(title=f'Gradient through time, {stage}', xlabel='steps back from the loss (T − t)',
                ylabel='‖∂L_T/∂h_t‖ (nats per unit of state)')
         ax.legend(fontsize=8)

@@ -16,7 +16,7 @@ from .data import get_dls, most_common_baseline, read_lines, load_nums, valid_sp
 from .torch_rnns import TorchRNN
 from .training import (model_names, get_recipe, train_model, train_seeds,
                                        train_runs, summarize, check_positive, pm, Recipe,
-                                       clearly_differs)
+                                       clearly_differs, series_styles)
 
 
 # %% ../nbs/06_compare.ipynb #d800e0eb
@@ -67,19 +67,14 @@ def results_table(df:pd.DataFrame)->str:
 
 
 # %% ../nbs/06_compare.ipynb #cde59c99
-def _styles(n:int)->list:
-    "`n` (colour, marker, line style) triples, no two alike"
-    lines = ('-', '--', ':', '-.')
-    return [(plt.cm.tab20(i % 20), 'osD^vPX*'[i % 8], lines[i % 4]) for i in range(n)]
-
 def plot_comparison(summaries:list, title:str='')->plt.Figure:
     "Validation accuracy per epoch (mean over seeds) of every model, and accuracy against s/epoch"
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(13, 4.6))
-    for s, (c, m, ls) in zip(summaries, _styles(len(summaries))):
+    for s, st in zip(summaries, series_styles(len(summaries), 'tab20')):
         ep = range(1, len(s['accuracy_per_epoch']) + 1)
-        a0.plot(ep, s['accuracy_per_epoch'], ls, c=c, marker=m, ms=4, label=s['model'])
+        a0.plot(ep, s['accuracy_per_epoch'], ms=4, label=s['model'], **st)
         a1.errorbar(s['seconds_per_epoch'], s['accuracy_mean'], yerr=s['accuracy_std'],
-                    c=c, marker=m, capsize=3)
+                    c=st['c'], marker=st['marker'], capsize=3)
     a0.set(title='Validation accuracy per epoch (mean over seeds)', xlabel='epoch',
            ylabel='accuracy (fraction of tokens)', ylim=(0, 1))
     a0.xaxis.get_major_locator().set_params(integer=True)   # whole epochs only

@@ -14,7 +14,8 @@ from fastai.basics import Learner
 from .data import num2words, words2num, read_lines, tokenize, load_nums, get_dls
 from .data import valid_span
 from .generate import encode, decode, generate_ids
-from .training import train_model, check_positive, pm, perplexity, map_runs
+from .training import (train_model, check_positive, pm, perplexity, map_runs,
+                                       series_styles)
 from .bptt import train_hand_rnn
 
 # %% ../nbs/11_counting.ipynb #b5a586da
@@ -205,12 +206,12 @@ def plot_counting(counts:dict, seed:int=0, window:int=100)->plt.Figure:
     "Share of numbers said right along the count (moving average over `window`), a line per model"
     fig, ax = plt.subplots(figsize=(11, 3.8))
     valid = _part(counts, 'valid', seed)
-    styles = zip(('-', '--', ':', '-.') * 4, ('C0', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7') * 2)
-    for (name, c), (ls, col) in zip(_part(counts, 'train', seed).items(), styles):
+    train = _part(counts, 'train', seed)
+    for (name, c), st in zip(train.items(), series_styles(len(train))):
         # a window never straddles the cut: each part is averaged on its own
         for i, part in enumerate((c, valid[name])):
-            ax.plot(part.n, part.correct.rolling(window, center=True).mean(), ls, c=col,
-                    label=name if i == 0 else None)
+            ax.plot(part.n, part.correct.rolling(window, center=True).mean(), ls=st['ls'],
+                    c=st['c'], label=name if i == 0 else None)
     v = next(iter(valid.values())).n
     ax.axvspan(v.min(), v.max(), color='gray', alpha=0.15, label='validation numbers')
     title = f'Counting along the whole count (seed {seed}, moving average over {window} numbers)'

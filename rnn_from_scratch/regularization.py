@@ -174,11 +174,13 @@ def vary(r:Recipe, **changes)->Recipe:
 # %% ../nbs/13_regularization.ipynb #bcefbbc0
 def reg_run(label:str, # the variant's name in the tables
             r, # a registered model name, or a `Recipe`
-            seed:int)->tuple:
-    "Train `r` with `seed` and `count` the validation numbers: `(row of scores, count table)`"
+            seed:int,
+            nums:list # the numbers to count: `count_targets(split_numbers()[1])`
+           )->tuple:
+    "Train `r` with `seed` and `count` `nums`: `(row of scores, count table)`"
     if isinstance(r, str): learn, res = train_model(r, seed=seed)
     else: learn, res = train_model(label, seed=seed, recipe=r)
-    c = count(learn, count_targets(split_numbers()[1]))
+    c = count(learn, nums)
     sc = count_scores(c)
     row = dict(variant=label, seed=seed, token_accuracy=res['accuracy'],
                valid_loss=res['valid_loss'], seconds_per_epoch=res['seconds_per_epoch'],
@@ -194,13 +196,14 @@ def reg_runs(recipes:dict, # label -> a registered model name or a `Recipe`
             )->tuple:
     "Train each recipe once per seed and `count` the validation numbers: `(rows, {key: table})`"
     if isinstance(seeds, numbers.Integral): check_positive('seeds', seeds); seeds = range(seeds)
-    runs = [(label, r, s) for label, r in recipes.items() for s in seeds]
+    nums = count_targets(split_numbers()[1])   # once for every run
+    runs = [(label, r, s, nums) for label, r in recipes.items() for s in seeds]
     def say(i, out):
         o = out[0]
         log(f"{o['variant']} seed {o['seed']}: token accuracy {o['token_accuracy']:.4f}, "
             f"numbers right {o['counting']:.3f}")
     outs = map_runs(reg_run, runs, jobs, say if log else None)
-    counts = {(label, s, 'valid'): c for (label, _, s), (_, c) in zip(runs, outs)}
+    counts = {(label, s, 'valid'): c for (label, _, s, _), (_, c) in zip(runs, outs)}
     return pd.DataFrame([row for row, _ in outs]), counts
 
 
@@ -241,7 +244,7 @@ def plot_ablation(runs:pd.DataFrame, ref:str)->plt.Figure:
         ax.set(title=title, xlabel='fraction (0 to 1)', xlim=(None, 1.005))   # no score passes 1
         ax.legend(fontsize=8, loc='lower left')
     axs[0].set(yticks=range(len(m)), yticklabels=m.index, ylabel='variant'); axs[0].invert_yaxis()
-    fig.suptitle(f'Every seed, and mean ± std, per variant'); fig.tight_layout()
+    fig.suptitle('Every seed, and mean ± std, per variant'); fig.tight_layout()
     return fig
 
 
