@@ -165,3 +165,17 @@ def test_diverged_training_is_an_error_not_a_table():
     assert r.returncode == 2 and 'last_token: accuracy' not in r.stdout   # no summary line: nothing is reported
     assert r.stderr.strip() == ('rnnfs train: error: the training loss became nan at epoch 1, batch 3: '
                                 'lower the learning rate (lr) or clip the gradients'), r.stderr
+
+def test_translate_trains_and_translates():
+    from rnn_from_scratch.seq2seq import s2s_vocabs
+    r = rnnfs_here('translate', '8102', '--epochs', '1', '--attention', 'dot', '--beam', '2')
+    assert r.returncode == 0, r.stderr
+    assert 'digits2words, dot attention, seed 0, 1 epochs' in r.stderr
+    assert r.stdout.strip() and set(r.stdout.split()) <= set(s2s_vocabs()['words'][3:])   # number words only
+
+@pytest.mark.parametrize('args,msg', [(('0812',), 'no leading zero'), (('nine thousnd',), "did you mean 'thousand'"),
+                                      (('12', '--attention', 'luong'), "invalid choice: 'luong'"), (('12', '--epochs', '0'), 'epochs must be'),
+                                      (('12', '--beam', '-1'), 'beam must be'), (('twelve thousand',), 'from 1 to 9999')])
+def test_translate_bad_input_fails_before_training(args, msg):
+    r = rnnfs_here('translate', *args)
+    assert r.returncode == 2 and msg in r.stderr and 'token accuracy' not in r.stderr

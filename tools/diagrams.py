@@ -11,13 +11,14 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent/'nbs'/'images'
 COLOURS = {'i_h': '#2e8b57', 'h_h': '#e07b00', 'h_o': '#1f5fbf', 'h_h2': '#8e44ad', 'h_12': '#5d6d7e',
            'add': '#999999', 'kept': '#999999', 'pick': '#c0392b', 'grad': '#c2185b', 'flow': '#555555',
-           'cell': '#b03a2e', 'probe': '#6c3483'}
+           'cell': '#b03a2e', 'probe': '#6c3483', 'attn': '#00838f'}
 MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o': 'hidden to output (h_o)',
            'h_h2': 'hidden to hidden, layer 2', 'h_12': 'layer 1 to layer 2', 'add': 'added as it is (no weights)',
            'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input',
            'grad': 'gradient, flowing back', 'flow': 'what each step hands to the next',
            'cell': 'the cell state: only scaled and added to (no matrix)',
-           'probe': 'a linear probe: fit after training, the model never uses it'}
+           'probe': 'a linear probe: fit after training, the model never uses it',
+           'attn': 'attention: each state scaled by its weight α, then summed'}
 DASHED = {'kept', 'pick', 'grad', 'probe'}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
@@ -387,7 +388,44 @@ def probe():
     f.text(30, 60, "the model is frozen: only the probe's weights are fit, on the states it leaves", 11, anchor='start', italic=True)
     return f
 
-FIGURES = {'probe': probe, **{f'lstm_step{k}': partial(lstm_cell, k) for k in (1, 2, 3)},
+def encoder_row(f, x0, gap, y, words, dy=90):
+    "An encoder over `words`: each input `dy` below its state, the states chained left to right; returns the xs"
+    xs = [x0 + gap * i for i in range(len(words))]
+    for i, (x, w) in enumerate(zip(xs, words)):
+        f.inp(x, y + dy, w); f.arrow(x, y + dy - 15, x, y + 22, 'i_h'); f.hid(x, y, f'h{i + 1}')
+        if i: f.arrow(xs[i - 1] + 22, y, x - 22, y, 'h_h')
+    return xs
+
+def seq2seq():
+    f = Fig(900, 350, "An encoder-decoder: the encoder reads the words; its final state starts the decoder, which writes one digit at a time and reads each back in.",
+            meaning={'h_h': 'encoder, step to step', 'h_h2': 'decoder, step to step', 'flow': "the encoder's final state: the decoder's start and its context"})
+    f.text(430, 22, 'Sequence to sequence: words in, digits out', 14)
+    xs = encoder_row(f, 80, 120, 200, ('eight', 'thousand', 'two'))
+    ds = [460 + 95 * i for i in range(5)]
+    for i, (x, w, o) in enumerate(zip(ds, ('xxbos', '8', '0', '0', '2'), ('8', '0', '0', '2', 'xxeos'))):
+        f.inp(x, 290, w, w=62); f.arrow(x, 275, x, 222, 'i_h'); f.hid(x, 200, f's{i + 1}')
+        if i: f.arrow(ds[i - 1] + 22, 200, x - 22, 200, 'h_h2')
+        f.arrow(x, 177, x, 140, 'h_o'); f.out(x, 118, o)
+        if i < 4: f.arrow(x + 16, 108, ds[i + 1] - 12, 274, 'pick')
+    f.arrow(xs[-1] + 22, 200, ds[0] - 22, 200, 'flow')
+    f.text(xs[1], 70, 'encoder', 13, italic=True); f.text(ds[2], 70, 'decoder', 13, italic=True)
+    return f
+
+def attention():
+    f = Fig(860, 360, "Attention: at each decoder step, a weight per source word; the context is the weighted sum of the encoder's states, read afresh at every step.",
+            meaning={'h_h': 'encoder, step to step', 'h_h2': 'decoder, step to step', 'flow': 'the decoder state asks: which word now?'})
+    f.text(430, 22, 'Attention: the decoder picks which words to read at each step', 14)
+    xs = encoder_row(f, 90, 130, 230, ('eight', 'thousand', 'one', 'hundred', 'two'), dy=70)
+    f.plus(400, 120); f.text(425, 116, 'context c₂', 12, anchor='start')
+    for x, a in zip(xs, ('0.02', '0.05', '0.88', '0.03', '0.02')):
+        f.arrow(x, 208, 400 + (x - 400) * 0.04, 131, 'attn'); f.text(x + (400 - x) * 0.35 + 4, 176, f'α={a}', 11, anchor='start')
+    f.hid(690, 120, 's₂'); f.arrow(409, 120, 666, 120, 'attn')
+    f.hid(560, 72, 's₁'); f.arrow(582, 76, 668, 112, 'h_h2'); f.arrow(540, 82, 412, 114, 'flow')
+    f.arrow(712, 120, 760, 120, 'h_o'); f.out(790, 124, '1')
+    f.text(590, 50, 'the last decoder state, after "8"', 11, anchor='start', italic=True)
+    return f
+
+FIGURES = {'seq2seq': seq2seq, 'attention': attention, 'probe': probe, **{f'lstm_step{k}': partial(lstm_cell, k) for k in (1, 2, 3)},
            **{f'gru_step{k}': partial(gru_cell, k) for k in (1, 2)}, 'dropout_kinds': dropout_kinds, 'weight_tying': weight_tying, 'lstm_cell': lstm_cell, 'gru_cell': gru_cell, 'training': training, 'noise': noise, 'counting': counting, 'bidirectional': bidirectional, 'bptt': bptt, 'generation': generation, 'batches': batches, 'rnn1_unrolled': rnn1, 'rnn2_loop': rnn2, 'rnn3_state': rnn3, 'rnn4_many': rnn4, 'stacked': stacked}
 
 def draw_all(out:Path=OUT)->dict:
