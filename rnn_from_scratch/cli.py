@@ -174,7 +174,8 @@ def translate_cmd(args)->int:
     source_tokens(args.text, direction)   # bad input is refused before any training
     for k in ('beam', 'epochs'): check_positive(k, getattr(args, k))
     learn = train_seq2seq(direction, None if args.attention == 'none' else args.attention, seed=args.seed, epochs=args.epochs)
-    print(f'{direction}, {args.attention} attention, seed {args.seed}, {args.epochs} epochs '
+    kind = 'no attention (the plain model)' if args.attention == 'none' else f'{args.attention} attention'
+    print(f'{direction}, {kind}, seed {args.seed}, {args.epochs} epochs '
           f'(token accuracy {learn.recorder.values[-1][2]:.4f}):', file=sys.stderr)
     print(translate(learn, args.text, args.beam))
     return 0

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['SPECIALS', 'PAD', 'BOS', 'EOS', 'DIRECTIONS', 'ATTENTION', 'number_pairs', 's2s_vocabs', 'check_direction', 'sides',
-           's2s_items', 'pad_ids', 's2s_collate', 's2s_dls', 'Encoder', 'masked_softmax', 'AdditiveAttention',
-           'DotAttention', 'Seq2Seq', 's2s_loss', 'token_accuracy', 'train_seq2seq', 'greedy', 'source_tokens',
-           'direction_of', 'translate', 'beam_search', 'score_outputs', 'decode_all', 'wrong_outputs', 'alignment',
-           'plot_alignment', 's2s_run', 'seeds_table', 'check_masked_softmax']
+           's2s_items', 's2s_collate', 's2s_dls', 'Encoder', 'masked_softmax', 'AdditiveAttention', 'DotAttention',
+           'Seq2Seq', 's2s_loss', 'token_accuracy', 'train_seq2seq', 'greedy', 'source_tokens', 'direction_of',
+           'translate', 'beam_search', 'score_outputs', 'decode_all', 'wrong_outputs', 'alignment', 'plot_alignment',
+           's2s_run', 'seeds_table', 'check_masked_softmax']
 
 # %% ../nbs/15_seq2seq.ipynb #e8d412c8
 import math, tempfile, time
@@ -19,6 +19,7 @@ from fastai.basics import Module, Learner, DataLoader, DataLoaders, set_seed, te
 from fastcore.basics import patch
 from .data import split_lines, words2num, numericalize
 from .training import fit, StopOnNaN, check_positive, pm
+from .varlen import pad_ids
 
 # %% ../nbs/15_seq2seq.ipynb #a9320144
 def number_pairs(split:str # 'train' or 'valid'
@@ -57,15 +58,9 @@ def s2s_items(split:str, direction:str)->list:
     return [item(p) for p in number_pairs(split)]
 
 # %% ../nbs/15_seq2seq.ipynb #edb51e3f
-def pad_ids(seqs:list)->torch.Tensor:
-    "The id sequences `seqs` as one (batch, longest) tensor, padded with `PAD`"
-    x = torch.full((len(seqs), max(len(s) for s in seqs)), PAD, dtype=torch.long)
-    for i, s in enumerate(seqs): x[i, :len(s)] = s
-    return x
-
 def s2s_collate(items:list)->tuple:
     "`(source, source lengths, decoder input, decoder labels)`: the target shifted by one"
-    src, tgt = pad_ids([s for s, _ in items]), pad_ids([t for _, t in items])
+    src, tgt = pad_ids([s for s, _ in items], PAD), pad_ids([t for _, t in items], PAD)
     return src, tensor([len(s) for s, _ in items]), tgt[:, :-1], tgt[:, 1:]
 
 # %% ../nbs/15_seq2seq.ipynb #05aed055
@@ -287,7 +282,7 @@ def wrong_outputs(outs:list, items:list, direction:str)->pd.DataFrame:
     src_v, tgt_v = (s2s_vocabs()[k] for k in sides(direction))
     sep = '' if direction == 'words2digits' else ' '
     text = lambda ids, v, j: j.join(v[i] for i in ids)
-    return pd.DataFrame([dict(source=text(s.tolist(), src_v, ' ' if sep else ' '),
+    return pd.DataFrame([dict(source=text(s.tolist(), src_v, ' '),
                               wrote=text(o, tgt_v, sep), right=text(t[1:-1].tolist(), tgt_v, sep))
                          for o, (s, t) in zip(outs, items) if o != t[1:-1].tolist()])
 
@@ -354,11 +349,14 @@ def check_masked_softmax(fn # your `fn(scores, mask)`: weights over the real pos
     got, want = torch.as_tensor(fn(scores, mask)), masked_softmax(scores, mask)
     if got.shape != want.shape: raise AssertionError(
         f"shape {tuple(got.shape)}, expected {tuple(want.shape)}: one weight per source position")
+    if got.isnan().any(): raise AssertionError(
+        "NaN in the weights: a row of all -inf, or 0/0 after masking; mask, then normalise")
     if (got[~mask] != 0).any(): raise AssertionError(
         "a padded position got a weight: set its score to float('-inf') before the softmax "
         "(a score of 0 still gets exp(0) = 1)")
     if not torch.allclose(got.sum(-1), torch.ones(3), atol=1e-5): raise AssertionError(
-        f"the weights sum to {got.sum(-1).tolist()}, not 1: mask the scores, not the weights")
+        f"the weights sum to {got.sum(-1).tolist()}, not 1: "
+        "mask the scores, or renormalise after masking the weights")
     if not torch.allclose(got, want, atol=1e-5): raise AssertionError(
         "the weights differ from a softmax over the real positions: softmax along the last dim")
     print('pass: padding gets weight 0, and the real positions share 1 as a softmax')

@@ -422,7 +422,7 @@ def attention():
     f.hid(690, 120, 's₂'); f.arrow(409, 120, 666, 120, 'attn')
     f.hid(560, 72, 's₁'); f.arrow(582, 76, 668, 112, 'h_h2'); f.arrow(540, 82, 412, 114, 'flow')
     f.arrow(712, 120, 760, 120, 'h_o'); f.out(790, 124, '1')
-    f.text(590, 50, 'the last decoder state, after "8"', 11, anchor='start', italic=True)
+    f.text(590, 50, 'the decoder state that wrote "8"', 11, anchor='start', italic=True)
     return f
 
 FIGURES = {'seq2seq': seq2seq, 'attention': attention, 'probe': probe, **{f'lstm_step{k}': partial(lstm_cell, k) for k in (1, 2, 3)},
