@@ -76,14 +76,20 @@ def s2s_dls(direction:str, bs:int=64)->DataLoaders:
 # %% ../nbs/15_seq2seq.ipynb #fdfb653c
 class Encoder(Module):
     "Embedding and a GRU over packed sources: every step's output and the final state"
-    def __init__(self, vocab_sz:int, n_hidden:int, bidirectional:bool=False):
+    def __init__(self, vocab_sz:int, n_hidden:int, bidirectional:bool=False, places:int=0):
         self.emb = nn.Embedding(vocab_sz, n_hidden, padding_idx=PAD)
         self.rnn = nn.GRU(n_hidden, n_hidden, batch_first=True, bidirectional=bidirectional)
         # both directions, mapped back to n_hidden numbers
         self.bridge = nn.Linear(2 * n_hidden, n_hidden) if bidirectional else nn.Identity()
+        # optional (15a): a learned vector per place, counted from the end (units, tens, ...)
+        self.place = nn.Embedding(places, n_hidden) if places else None
     def forward(self, src, lengths):
-        packed = pack_padded_sequence(self.emb(src), lengths.cpu(), batch_first=True,
-                                      enforce_sorted=False)
+        x = self.emb(src)
+        if self.place is not None:
+            steps = torch.arange(src.shape[1], device=src.device)[None]
+            place = lengths.to(src.device)[:, None] - 1 - steps   # 0 for the last token
+            x = x + self.place(place.clamp(0, self.place.num_embeddings - 1))
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, h = self.rnn(packed)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
         return self.bridge(out), self.bridge(torch.cat(list(h), 1))
@@ -116,14 +122,16 @@ ATTENTION = {None: lambda n: None, 'additive': AdditiveAttention, 'dot': lambda 
 class Seq2Seq(Module):
     "A GRU encoder-decoder; `attention` None (the plain model), 'additive' or 'dot'"
     def __init__(self, src_sz:int, tgt_sz:int, n_hidden:int=64, attention:str|None='additive',
-                 bidirectional:bool=True, input_dropout:float=0.):
+                 bidirectional:bool=True, input_dropout:float=0., places:int=0):
         if attention not in ATTENTION:
             raise ValueError(f"unknown attention {attention!r}: use None, 'additive' or 'dot'")
         check_positive('n_hidden', n_hidden)
         if not 0 <= input_dropout < 1:
             raise ValueError(f"input_dropout must be in [0, 1), got {input_dropout}")
+        if not (isinstance(places, int) and places >= 0):
+            raise ValueError(f"places must be a whole number, 0 or more, got {places!r}")
         self.input_dropout = input_dropout   # training only: a fed-back token replaced by `xxpad`
-        self.enc = Encoder(src_sz, n_hidden, bidirectional)
+        self.enc = Encoder(src_sz, n_hidden, bidirectional, places)
         self.emb = nn.Embedding(tgt_sz, n_hidden, padding_idx=PAD)
         self.attn = ATTENTION[attention](n_hidden)
         self.cell = nn.GRUCell(2 * n_hidden, n_hidden)
@@ -173,13 +181,13 @@ def token_accuracy(scores, labels):
 # %% ../nbs/15_seq2seq.ipynb #7d77f3ec
 def train_seq2seq(direction:str='words2digits', attention:str|None='additive',
                   bidirectional:bool=True, seed:int=0, epochs:int=8, lr:float=3e-3,
-                  n_hidden:int=64, bs:int=64, input_dropout:float=0.)->Learner:
+                  n_hidden:int=64, bs:int=64, input_dropout:float=0., places:int=0)->Learner:
     "Train a `Seq2Seq` on fastai's split of HUMAN_NUMBERS in `direction`"
     check_positive('epochs', epochs)
     set_seed(seed, reproducible=True)
     dls = s2s_dls(direction, bs)
     src, tgt = (len(dls.vocabs[k]) for k in sides(direction))
-    model = Seq2Seq(src, tgt, n_hidden, attention, bidirectional, input_dropout)
+    model = Seq2Seq(src, tgt, n_hidden, attention, bidirectional, input_dropout, places)
     learn = Learner(dls, model, loss_func=s2s_loss, metrics=token_accuracy,
                     path=tempfile.mkdtemp(), cbs=StopOnNaN())
     fit(learn, epochs, lr)
@@ -312,17 +320,17 @@ def plot_alignment(learn:Learner, text:str, ax=None):
 
 # %% ../nbs/15_seq2seq.ipynb #244b3e07
 def s2s_run(direction:str, attention:str|None, bidirectional:bool, seed:int,
-            epochs:int=8, input_dropout:float=0.)->dict:
+            epochs:int=8, input_dropout:float=0., places:int=0)->dict:
     "Train one variant and score it: exact match (greedy and beam 4) and per-position accuracy"
     t0 = time.time()
     learn = train_seq2seq(direction, attention, bidirectional, seed, epochs,
-                          input_dropout=input_dropout)
+                          input_dropout=input_dropout, places=places)
     secs = time.time() - t0
     valid, train = (s2s_items(s, direction) for s in ('valid', 'train'))
     greedy_v = score_outputs(decode_all(learn.model, valid), valid)
     return dict(direction=direction, attention=attention or 'none',
                 encoder='bidirectional' if bidirectional else 'one direction', epochs=epochs,
-                input_dropout=input_dropout, seed=seed,
+                input_dropout=input_dropout, places=places, seed=seed,
                 seconds=secs, exact_valid=greedy_v['exact'],
                 exact_valid_beam=score_outputs(decode_all(learn.model, valid, 4), valid)['exact'],
                 exact_train=score_outputs(decode_all(learn.model, train), train)['exact'],
@@ -331,7 +339,8 @@ def s2s_run(direction:str, attention:str|None, bidirectional:bool, seed:int,
 # %% ../nbs/15_seq2seq.ipynb #9a77e39d
 def seeds_table(runs:pd.DataFrame)->pd.DataFrame:
     "Mean ± std over seeds of the exact matches, a row per variant (all but the seed)"
-    g = runs.groupby(['direction', 'attention', 'encoder', 'epochs', 'input_dropout'], sort=False)
+    keys = ['direction', 'attention', 'encoder', 'epochs', 'input_dropout', 'places']
+    g = runs.groupby([k for k in keys if k in runs], sort=False)
     col = lambda k: g[k].agg(lambda v: pm(v.mean(), v.std() if len(v) > 1 else 0.0))
     seeds = g['exact_valid'].agg(lambda v: ', '.join(f'{x:.3f}' for x in v))
     return pd.DataFrame({'valid, greedy': col('exact_valid'),

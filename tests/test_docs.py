@@ -152,7 +152,7 @@ def test_broken_pages_fail_the_build(tmp_path, md, capfd):
     assert 'lesson' in msg + out.err + out.out   # the message names the page at fault
 
 # every page's diagrams and equations are checked by test_page_reads_cleanly; these two also keep a screenshot to read
-@pytest.mark.parametrize('stem', ['01_unrolled', '12_gates'])
+@pytest.mark.parametrize('stem', ['01_unrolled', '12_gates', '15_seq2seq'])
 def test_diagrams_and_math_render_offline(site, browser, stem):
     "The page's diagrams load, and its display equations are typeset by the site's own MathJax, nothing fetched from outside"
     md = [c['source'] for c in cells(ROOT/'nbs'/f'{stem}.ipynb') if c['cell_type'] == 'markdown']

@@ -25,11 +25,12 @@ def test_teacher_forcing_shift():
         n = len(t) - 1
         assert i[:n].tolist() == t[:-1].tolist() and l[:n].tolist() == t[1:].tolist() and (l[n:] == PAD).all()
 
-@pytest.mark.parametrize('attention', [None, 'additive', 'dot'])
-def test_padding_changes_nothing(attention):
+@pytest.mark.parametrize('attention,places', [(None, 0), ('additive', 0), ('dot', 0), ('additive', 4)])
+def test_padding_changes_nothing(attention, places):
+    "The same scores in a padded batch as alone; with place vectors, each token's place counts from its own end"
     items = s2s_items('train', 'words2digits')[::997][:6]
     set_seed(1)
-    m = Seq2Seq(32, 13, 8, attention).eval()
+    m = Seq2Seq(32, 13, 8, attention, places=places).eval()
     src, lengths, dec_in, _ = s2s_collate(items)
     batch = m(src, lengths, dec_in)
     for i, (s, t) in enumerate(items):
@@ -54,6 +55,15 @@ def test_beam_of_one_is_greedy(learner):
     items = s2s_items('valid', 'words2digits')[:40]
     assert decode_all(learner.model, items, beam=1) == [beam_search(learner.model, s, k=1)[0] for s, _ in items]
 
+def test_place_vectors_count_from_the_end():
+    set_seed(0)
+    enc = Encoder(13, 4, places=4)
+    src, lengths = tensor([[5, 6, 7], [8, 0, 0]]), tensor([3, 1])
+    seen = []
+    enc.place.register_forward_hook(lambda m, i, o: seen.append(i[0]))
+    enc(src, lengths)
+    assert seen[0].tolist() == [[2, 1, 0], [0, 0, 0]]   # the last real token is place 0 (units)
+
 def test_score_outputs_by_hand():
     items = [(tensor([3]), tensor([BOS, 4, 5, EOS])), (tensor([3]), tensor([BOS, 6, EOS]))]
     r = score_outputs([[4, 7], [6]], items)
@@ -69,6 +79,8 @@ def test_translate_refuses_bad_input(learner, text, msg):
 def test_bad_model_settings(learner):
     with pytest.raises(ValueError, match="use None, 'additive'"): Seq2Seq(5, 5, attention='luong')
     with pytest.raises(ValueError, match='n_hidden must be a positive'): Seq2Seq(5, 5, 0)
+    with pytest.raises(ValueError, match='places must be a whole number'): Seq2Seq(5, 5, places=-1)
+    with pytest.raises(ValueError, match='input_dropout must be in'): Seq2Seq(5, 5, input_dropout=1)
     with pytest.raises(ValueError, match='unknown direction'): s2s_items('train', 'words2roman')
     with pytest.raises(ValueError, match='beam must be a positive'): translate(learner, 'seven', beam=0)
     with pytest.raises(ValueError, match='plain model has no attention'):
