@@ -9,6 +9,7 @@ __all__ = ['ROLES', 'TARGETS', 'stream_parts', 'NGram', 'ngram_guesses', 'model_
            'saturation', 'error_kinds', 'seed_errors', 'check_word_roles']
 
 # %% ../nbs/14_state.ipynb #9264532b
+import functools
 from collections import Counter, defaultdict
 from fastcore.basics import patch
 import pandas as pd, matplotlib.pyplot as plt, torch, torch.nn.functional as F
@@ -75,8 +76,15 @@ def word_roles(words:list)->list:
 
 def token_facts(lines=None)->pd.DataFrame:
     "For each token of the stream: the word, its role, the number it belongs to and two digits"
+    if lines is None: return _stream_facts().copy()   # built once per process, then copied
+    return _facts(lines)
+
+@functools.cache
+def _stream_facts()->pd.DataFrame: return _facts(read_lines())
+
+def _facts(lines)->pd.DataFrame:
     rows = []
-    for l in (read_lines() if lines is None else lines):
+    for l in lines:
         words, n = l.split(), words2num(l)
         rows += [dict(word=w, role=r, n=n) for w, r in zip(words, word_roles(words))]
         rows.append(dict(word='.', role='.', n=n))
