@@ -76,8 +76,7 @@ def word_roles(words:list)->list:
 
 def token_facts(lines=None)->pd.DataFrame:
     "For each token of the stream: the word, its role, the number it belongs to and two digits"
-    if lines is None: return _stream_facts().copy()   # built once per process, then copied
-    return _facts(lines)
+    return _stream_facts().copy() if lines is None else _facts(lines)   # the stream: built once
 
 @functools.cache
 def _stream_facts()->pd.DataFrame: return _facts(read_lines())
