@@ -10,7 +10,7 @@ __all__ = ['SPECIALS', 'PAD', 'BOS', 'EOS', 'DIRECTIONS', 'ATTENTION', 'number_p
            's2s_run', 'seeds_table', 'check_masked_softmax']
 
 # %% ../nbs/15_seq2seq.ipynb #e8d412c8
-import math, tempfile, time
+import functools, tempfile, time
 import pandas as pd, matplotlib.pyplot as plt
 import torch, torch.nn.functional as F
 from torch import nn
@@ -32,8 +32,9 @@ SPECIALS = ['xxpad', 'xxbos', 'xxeos']
 PAD, BOS, EOS = 0, 1, 2
 DIRECTIONS = ('words2digits', 'digits2words')
 
+@functools.cache   # read by every item list, batch loader and translation: built once
 def s2s_vocabs()->dict:
-    "The words' and the digits' vocabularies, each starting with `SPECIALS`"
+    "The words' and the digits' vocabularies, each starting with `SPECIALS` (shared: do not modify)"
     words = dict.fromkeys(w for ws, _ in number_pairs('train') for w in ws)
     return dict(words=SPECIALS + list(words), digits=SPECIALS + list('0123456789'))
 
@@ -233,9 +234,10 @@ def direction_of(text:str)->str:
 
 def translate(learn:Learner, text:str, beam:int=1)->str:
     "`text` in the other form: greedy (`beam=1`) or `beam_search` with `beam` candidates"
-    direction, tokens = learn.dls.direction, source_tokens(text, direction_of(text))
-    if direction_of(text) != direction:
-        raise ValueError(f"this model translates {direction}; {text!r} needs {direction_of(text)}")
+    direction, needs = learn.dls.direction, direction_of(text)
+    tokens = source_tokens(text, needs)   # bad input is refused whichever way the model goes
+    if needs != direction:
+        raise ValueError(f"this model translates {direction}; {text!r} needs {needs}")
     check_positive('beam', beam)
     src_v, tgt_v = (learn.dls.vocabs[k] for k in sides(direction))
     src = tensor(list(numericalize(tokens, src_v)))[None]
