@@ -5,12 +5,14 @@
 # %% auto #0
 __all__ = ['MODELS', 'LINE_STYLES', 'lm_loss', 'EpochTimer', 'TrainingDiverged', 'StopOnNaN', 'lm_learner', 'Recipe',
            'register_model', 'model_names', 'get_recipe', 'LastToken', 'check_positive', 'fit', 'make_learner',
-           'train_model', 'kept_run', 'save_run', 'load_run', 'results', 'history', 'plot_history', 'series_styles',
-           'default_jobs', 'map_runs', 'train_result', 'train_runs', 'train_seeds', 'perplexity', 'summarize', 'pm',
-           'clearly_differs', 'check_lm_loss']
+           'train_model', 'kept_run', 'save_run', 'load_run', 'run_lock', 'results', 'history', 'plot_history',
+           'series_styles', 'default_jobs', 'map_runs', 'train_result', 'train_runs', 'train_seeds', 'perplexity',
+           'summarize', 'pm', 'clearly_differs', 'check_lm_loss']
 
 # %% ../nbs/00a_training.ipynb #f8f78d54
-import time, importlib, numbers, math, os, signal, sys, hashlib, random
+import time, importlib, numbers, math, os, signal, sys, hashlib, random, contextlib
+try: import fcntl   # locks kept runs (Linux, macOS)
+except ImportError: fcntl = None
 from pathlib import Path
 import numpy as np
 import multiprocessing as mp
@@ -221,10 +223,11 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
     mine = recipe is not None or dls is not None or cbs or progress
     kept = None if mine else kept_run(name, seed, epochs, lr, bs, n_hidden, threads)
     learn = make_learner(name, seed, bs, n_hidden, threads, dls, cbs, r)
-    if kept and kept.exists(): return learn, load_run(kept, learn)
-    fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
-    res = results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)
-    if kept: save_run(kept, learn, res)
+    with run_lock(kept):   # a run another process is training is waited for, then loaded
+        if kept and kept.exists(): return learn, load_run(kept, learn)
+        fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
+        res = results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)
+        if kept: save_run(kept, learn, res)
     return learn, res
 
 # %% ../nbs/00a_training.ipynb #f8decb58
@@ -256,6 +259,15 @@ def load_run(path:Path, learn)->dict:
     learn.epoch_timer.times, learn.epoch_timer.train_times, learn.epoch_timer.tokens = s['timer']
     torch.set_rng_state(s['rng'][0]); np.random.set_state(s['rng'][1]); random.setstate(s['rng'][2])
     return s['res']
+
+@contextlib.contextmanager
+def run_lock(path:Path|None):
+    "Hold the lock of the kept run `path` (none for None, or where `fcntl` is missing): one process at a time trains it"
+    if path is None or fcntl is None: yield; return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(Path(path).with_suffix('.lock'), 'w') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)   # released when the file closes, even on an error
+        yield
 
 # %% ../nbs/00a_training.ipynb #9f0c36ca
 def results(learn, name:str, **extra)->dict:

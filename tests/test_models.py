@@ -112,6 +112,24 @@ def test_a_kept_run_is_the_trained_run(tmp_path, monkeypatch):
     _, r3 = train_model('rnn4', epochs=1, seed=5)   # trained again, nothing kept: the same numbers
     assert (r3['accuracy'], r3['valid_loss']) == (r1['accuracy'], r1['valid_loss'])
 
+def test_a_run_being_trained_is_waited_for_not_trained_twice(tmp_path, monkeypatch):
+    "Two notebooks that nbdev_test runs side by side and need the same run: the second waits for the first's, then loads it"
+    import threading
+    from rnn_from_scratch.training import kept_run, run_lock
+    monkeypatch.setenv('RNNFS_TRAIN_CACHE', str(tmp_path/'kept'))
+    path, got = kept_run('last_token', 7, 1, None, 64, None, 1), []
+    from rnn_from_scratch.training import save_run
+    with run_lock(path):   # as if another process were training this very run
+        t = threading.Thread(target=lambda: got.append(train_model('last_token', epochs=1, seed=7)[1]))
+        t.start(); t.join(1.0)
+        assert t.is_alive() and not path.exists()   # waiting, not training a second copy
+        learn, res = train_model('last_token', epochs=1, seed=7, recipe=get_recipe('last_token'))   # a recipe: never kept
+        save_run(path, learn, dict(res, trained_by='the other process'))
+    t.join(120)
+    assert not t.is_alive() and got[0]['trained_by'] == 'the other process'   # loaded the run, did not train its own
+    with run_lock(None): pass   # no cache folder: no lock, nothing written
+    assert sorted(p.suffix for p in path.parent.iterdir()) == ['.lock', '.pt']
+
 def test_check_forward_passes_the_model_and_fails_typical_slips(capsys):
     "The exercises' self-check (01_unrolled): the model's own forward passes; a slip gets a hint"
     import torch.nn.functional as F
