@@ -10,7 +10,7 @@ __all__ = ['MODELS', 'LINE_STYLES', 'lm_loss', 'EpochTimer', 'TrainingDiverged',
            'summarize', 'pm', 'clearly_differs', 'check_lm_loss']
 
 # %% ../nbs/00a_training.ipynb #f8f78d54
-import time, importlib, numbers, math, os, signal, sys, hashlib, random, contextlib
+import time, importlib, numbers, math, os, signal, sys, hashlib, random, contextlib, json
 try: import fcntl   # locks kept runs (Linux, macOS)
 except ImportError: fcntl = None
 from pathlib import Path
@@ -219,14 +219,14 @@ def train_model(name:str='rnn4', # a registered model: see `model_names()`
     "Train the registered model `name` with its book recipe; returns `(learn, results)`"
     r = recipe or get_recipe(name)
     check_positive('epochs', epochs); check_positive('lr', lr, numbers.Real)
-    # runs no other notebook repeats: never kept
-    mine = recipe is not None or dls is not None or cbs or progress
-    kept = None if mine else kept_run(name, seed, epochs, lr, bs, n_hidden, threads)
+    epochs, lr = epochs or r.epochs, lr or r.lr   # the recipe's, unless given
+    mine = recipe is not None or dls is not None or cbs or progress   # runs never kept
+    kept = None if mine else kept_run(name, seed, epochs, lr, bs, n_hidden or r.n_hidden, threads)
     learn = make_learner(name, seed, bs, n_hidden, threads, dls, cbs, r)
-    with run_lock(kept):   # a run another process is training is waited for, then loaded
+    with run_lock(kept):   # a run another process trains is waited for, then loaded
         if kept and kept.exists(): return learn, load_run(kept, learn)
-        fit(learn, epochs or r.epochs, lr or r.lr, progress, wd=r.wd)
-        res = results(learn, name, seed=seed, lr=lr or r.lr, wd=r.wd)
+        fit(learn, epochs, lr, progress, wd=r.wd)
+        res = results(learn, name, seed=seed, lr=lr, wd=r.wd)
         if kept: save_run(kept, learn, res)
     return learn, res
 
@@ -249,6 +249,8 @@ def save_run(path:Path, learn, res:dict):
     tmp = Path(path).with_suffix(f'.{os.getpid()}.tmp')
     # whole or absent, even with two processes writing
     torch.save(state, tmp); os.replace(tmp, path)
+    # and `res` readable without torch (scripts/test.sh reads how fast this machine trained)
+    tmp.write_text(json.dumps(res)); os.replace(tmp, Path(path).with_suffix('.json'))
 
 # %% ../nbs/00a_training.ipynb #8a0256b9
 def load_run(path:Path, learn)->dict:
@@ -262,7 +264,7 @@ def load_run(path:Path, learn)->dict:
 
 @contextlib.contextmanager
 def run_lock(path:Path|None):
-    "Hold the lock of the kept run `path` (none for None, or where `fcntl` is missing): one process at a time trains it"
+    "Hold the lock of the kept run `path` (if any; needs `fcntl`): one process at a time trains it"
     if path is None or fcntl is None: yield; return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(Path(path).with_suffix('.lock'), 'w') as f:

@@ -27,4 +27,6 @@ step "pytest tests/"
 # on every core: the docs pages share one site and the JupyterLab tests one server (xdist groups, --dist loadgroup)
 # the notebooks the tests run in a kernel or in JupyterLab reuse nbdev_test's kept training runs (conftest.kept_runs)
 RNNFS_NB_RUNS="$snap/runs" python -m pytest tests -q -p no:cacheprovider -n auto --dist loadgroup --durations=12
-echo "all checks passed in $((SECONDS - start)) s"
+secs=$((SECONDS - start)); echo "all checks passed in $secs s"
+# machines differ several times in speed: how fast this one trained, read from nbdev_test's kept runs, with the time scaled
+python tools/machine_speed.py "$snap/runs" "$secs"

@@ -77,8 +77,8 @@ def test_compare_writes_three_files(tmp_path):
     assert all(k in rows[0] for k in ('model', 'accuracy_mean', 'accuracy_std', 'valid_loss_mean', 'params', 'seconds_per_epoch', 'tokens_per_s'))
     assert rows[0]['accuracy_std'] > 0 and rows[1]['params'] == 8_030
     assert (out/'comparison.png').read_bytes()[:4] == b'\x89PNG'
-    # one process, one run after the other: the same accuracies and losses, to the last bit
-    r1 = rnnfs('compare', '--models', 'rnn1', 'rnn4', '--seeds', '2', '--epochs', '1', '--out', str(tmp_path/'serial'), '--jobs', '1')
+    # one process (this one), one run after the other: the same accuracies and losses, to the last bit
+    r1 = rnnfs_here('compare', '--models', 'rnn1', 'rnn4', '--seeds', '2', '--epochs', '1', '--out', str(tmp_path/'serial'), '--jobs', '1')
     assert r1.returncode == 0, r1.stderr
     serial = json.loads((tmp_path/'serial'/'results.json').read_text())
     same = ('model', 'params', 'accuracy_mean', 'accuracy_std', 'valid_loss_mean', 'valid_loss_std', 'perplexity')
@@ -88,11 +88,13 @@ def test_compare_writes_three_files(tmp_path):
 def test_ctrl_c_stops_compare_cleanly(tmp_path, jobs):
     "Ctrl-C (SIGINT to the whole process group, as a terminal sends it): one line, exit 130, no result file, no worker left"
     out = tmp_path/'res'
-    p = subprocess.Popen([str(BIN/'rnnfs'), 'compare', '--models', 'rnn1', 'rnn4', '--seeds', '4', '--out', str(out), '--jobs', jobs],
+    # 40 one-epoch runs: the first finishes soon, and Ctrl-C comes while dozens are still to train
+    p = subprocess.Popen([str(BIN/'rnnfs'), 'compare', '--models', 'rnn1', 'rnn4', '--seeds', '20', '--epochs', '1', '--out', str(out),
+                          '--jobs', jobs],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as from a terminal, even if this run ignores Ctrl-C
     first = p.stdout.readline()   # the first run has finished: training is under way
-    assert first.startswith('[1/8]'), first + p.stderr.read()
+    assert first.startswith('[1/40]'), first + p.stderr.read()
     time.sleep(0.5)
     kids = descendants(p.pid)
     assert (len(kids) >= 2) == (jobs == '2'), kids   # two workers (and multiprocessing's resource tracker), or none
@@ -113,7 +115,7 @@ def test_compare_bad_input(args, msg, tmp_path):
 
 def test_bench_quick_json(tmp_path):
     fn = tmp_path/'b.json'
-    r = rnnfs('bench', '--quick', '--json', str(fn))
+    r = rnnfs_here('bench', '--quick', '--json', str(fn))
     assert r.returncode == 0, r.stderr
     rows = json.loads(fn.read_text())
     fb = {o['model']: o for o in rows if o['kind'] == 'fwd_bwd'}
@@ -132,7 +134,8 @@ def test_generate_continues_the_prompt():
     r = rnnfs('generate', 'one hundred three . one hundred four .', '--model', 'nn.gru2', '-n', '8', '--greedy', '--stop', '.', '--epochs', '5')
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == 'one hundred three . one hundred four . one hundred five' and 'nn.gru2 (token accuracy' in r.stderr
-    a, b = (rnnfs('generate', 'two . three .', '--model', 'rnn4', '-n', '6', '--seed', '3', '--epochs', '2').stdout for _ in range(2))
+    # twice in this process: the same seed, the same continuation (train's test checks two fresh processes)
+    a, b = (rnnfs_here('generate', 'two . three .', '--model', 'rnn4', '-n', '6', '--seed', '3', '--epochs', '2').stdout for _ in range(2))
     assert a == b and a.startswith('two . three .')
 
 @pytest.mark.parametrize('args,msg', [(('one . tow .',), "did you mean 'two'"), (('one .', '--temperature', '-1'), 'above 0'),

@@ -60,12 +60,11 @@ def test_package_imports_from_a_kernel_in_nbs(tmp_path):
     assert Path(mod).resolve() == ROOT/'rnn_from_scratch'/'__init__.py'   # the repository's package, not a copy
     assert not km.is_alive()
 
-# Every notebook passes in a fresh kernel (measured with nbclient here, slow cells dropped: 241 s for all 15, one after the
-# other, on this 2-core machine; 11_counting 68 s, 09_bptt 30 s, 10_generate 30 s, 05_torch_rnns 22 s, the others 4-16 s).
-# That would push README's test command past its 8 minutes, so by default a few cheap ones run: the data every notebook
-# uses, the first model, and two notebooks whose slow cells must be dropped; test_jupyterlab.py runs 04_many_to_many
-# through JupyterLab itself. RNNFS_KERNEL_NBS=all runs every notebook.
-DEFAULT_NBS = ['00_data', '01_unrolled', '06_compare', '08_varlen']
+# Every notebook runs in nbdev_test (execnb, in-process). Here, by default, a few cheap ones also run in a real kernel: the
+# data every notebook uses, the first model, and two appendices whose slow cells (many minutes) must be dropped, as
+# nbdev_test drops them; test_jupyterlab.py runs 04_many_to_many through JupyterLab itself. RNNFS_KERNEL_NBS=all runs
+# every notebook in a kernel (minutes: it trains what nbdev_test trains, again).
+DEFAULT_NBS = ['00_data', '01_unrolled', '12a_fast_gates', '15a_seq2seq_seeds']
 ALL_NBS = sorted(p.stem for p in (ROOT/'nbs').glob('[!_]*.ipynb'))
 
 @pytest.mark.parametrize('stem', ALL_NBS if os.environ.get('RNNFS_KERNEL_NBS') == 'all' else DEFAULT_NBS)

@@ -1,5 +1,5 @@
 "The ladder's models: shapes, parity between them, state handling, clear errors, determinism."
-import pytest, torch
+import json, pytest, torch
 from rnn_from_scratch.data import get_dls
 from rnn_from_scratch.unrolled import RNN1
 from rnn_from_scratch.loop import RNN2
@@ -102,12 +102,15 @@ def test_a_kept_run_is_the_trained_run(tmp_path, monkeypatch):
     l1, r1 = train_model('rnn4', epochs=1, seed=5); after1 = torch.rand(3)
     l2, r2 = train_model('rnn4', epochs=1, seed=5); after2 = torch.rand(3)
     assert len(list((tmp_path/'kept').glob('*.pt'))) == 1 and r1 == r2
+    assert [json.loads(p.read_text()) for p in (tmp_path/'kept').glob('*.json')] == [r1]   # readable without torch
     assert torch.equal(after1, after2)   # the random generators are left as training left them
     assert all(torch.equal(a, b) for a, b in zip(l1.model.state_dict().values(), l2.model.state_dict().values()))
     assert list(l1.recorder.values) == list(l2.recorder.values) and l1.model.training == l2.model.training
     assert l1.epoch_timer.times == l2.epoch_timer.times
     train_model('rnn4', epochs=1, seed=6)
     assert len(list((tmp_path/'kept').glob('*.pt'))) == 2   # another seed is another run
+    train_model('last_token', seed=6); train_model('last_token', seed=6, epochs=get_recipe('last_token').epochs)
+    assert len(list((tmp_path/'kept').glob('*.pt'))) == 3   # the recipe's epochs, named or not, are one run
     monkeypatch.delenv('RNNFS_TRAIN_CACHE')
     _, r3 = train_model('rnn4', epochs=1, seed=5)   # trained again, nothing kept: the same numbers
     assert (r3['accuracy'], r3['valid_loss']) == (r1['accuracy'], r1['valid_loss'])
@@ -117,7 +120,8 @@ def test_a_run_being_trained_is_waited_for_not_trained_twice(tmp_path, monkeypat
     import threading
     from rnn_from_scratch.training import kept_run, run_lock
     monkeypatch.setenv('RNNFS_TRAIN_CACHE', str(tmp_path/'kept'))
-    path, got = kept_run('last_token', 7, 1, None, 64, None, 1), []
+    r = get_recipe('last_token')
+    path, got = kept_run('last_token', 7, 1, r.lr, 64, r.n_hidden, 1), []
     from rnn_from_scratch.training import save_run
     with run_lock(path):   # as if another process were training this very run
         t = threading.Thread(target=lambda: got.append(train_model('last_token', epochs=1, seed=7)[1]))
@@ -128,7 +132,7 @@ def test_a_run_being_trained_is_waited_for_not_trained_twice(tmp_path, monkeypat
     t.join(120)
     assert not t.is_alive() and got[0]['trained_by'] == 'the other process'   # loaded the run, did not train its own
     with run_lock(None): pass   # no cache folder: no lock, nothing written
-    assert sorted(p.suffix for p in path.parent.iterdir()) == ['.lock', '.pt']
+    assert sorted(p.suffix for p in path.parent.iterdir()) == ['.json', '.lock', '.pt']
 
 def test_check_forward_passes_the_model_and_fails_typical_slips(capsys):
     "The exercises' self-check (01_unrolled): the model's own forward passes; a slip gets a hint"

@@ -68,3 +68,15 @@ def test_fastai_is_new_enough_for_ar_tar():
     assert 'fastai>=2.8.4,<2.9' in cfg['DEFAULT']['requirements'].split()
     import fastai
     assert tuple(int(p) for p in fastai.__version__.split('.')[:3]) >= (2, 8, 4)
+
+def test_machine_speed_reads_the_book_rnn4_run(tmp_path):
+    "scripts/test.sh's last line: rnn4's s/epoch from the kept runs (not another seed or length), and the time scaled by it"
+    import json
+    runs = [dict(model='rnn4', seed=0, epochs=15, seconds_per_epoch=9.0), dict(model='rnn4', seed=42, epochs=1, seconds_per_epoch=9.0),
+            dict(model='nn.gru2', seed=42, epochs=15, seconds_per_epoch=9.0), dict(model='rnn4', seed=42, epochs=15, seconds_per_epoch=0.54)]
+    for i, r in enumerate(runs): (tmp_path/f'{i}.json').write_text(json.dumps(r))
+    out = subprocess.run([sys.executable, str(ROOT/'tools'/'machine_speed.py'), str(tmp_path), '600'], capture_output=True, text=True, check=True).stdout
+    assert 'rnn4 at 0.54 s/epoch' in out and 'these 600 s would be about 300 s' in out, out
+    (tmp_path/'3.json').unlink()
+    out = subprocess.run([sys.executable, str(ROOT/'tools'/'machine_speed.py'), str(tmp_path), '600'], capture_output=True, text=True, check=True).stdout
+    assert 'no kept run of rnn4' in out, out
