@@ -14,7 +14,7 @@ COLOURS = {'i_h': '#2e8b57', 'h_h': '#e07b00', 'h_o': '#1f5fbf', 'h_h2': '#8e44a
            'cell': '#b03a2e', 'probe': '#6c3483', 'attn': '#00838f'}
 MEANING = {'i_h': 'input to hidden (i_h)', 'h_h': 'hidden to hidden (h_h)', 'h_o': 'hidden to output (h_o)',
            'h_h2': 'hidden to hidden, layer 2', 'h_12': 'layer 1 to layer 2', 'add': 'added as it is (no weights)',
-           'kept': 'kept state, detached (no gradient)', 'pick': 'the word picked, fed back as the next input',
+           'kept': 'kept state, detached (no gradient)', 'pick': 'the token picked, fed back as the next input',
            'grad': 'gradient, flowing back', 'flow': 'what each step hands to the next',
            'cell': 'the cell state: only scaled and added to (no matrix)',
            'probe': 'a linear probe: fit after training, the model never uses it',
