@@ -486,7 +486,7 @@ def check_gru_step(fn # your `fn(x, h, W_ih, W_hh, b_ih, b_hh) -> h`, PyTorch's 
 import time
 from torch.autograd.function import once_differentiable
 from .data import load_nums
-from .speed import SIZES, BENCH_MODELS, alternate, bench_models, torch_threads
+from .speed import SIZES, BENCH_MODELS, alternate, ratio_range, bench_models, torch_threads
 
 # %% ../nbs/12a_fast_gates.ipynb #1345be05
 def _onednn_ok(ops=None # where the private ops live; default: `torch.ops.mkldnn` (tests pass a stand-in)
@@ -699,7 +699,8 @@ def speed_rows(tps:dict, # model name -> forward+backward tokens/s, from one `be
         cell = _cell(k); twin = k if k.startswith('nn.') else f'nn.{cell.upper()}'
         gflops = v * fwd_bwd_flops(cell, s['bs'], s['sl'], s['nh'], vocab_sz) / (s['bs'] * s['sl']) / 1e9
         rows.append(dict(kind=kind, model=k, size=size, threads=1, tokens_per_s=v, ratio_to_nn_rnn=v / tps['nn.RNN'] if 'nn.RNN' in tps else None,
-                         ratio_to_twin=v / tps[twin] if twin in tps else None, gflop_per_s=gflops, fraction_of_peak=gflops / peak, peak_gflop_per_s=peak))
+                         ratio_to_twin=v / tps[twin] if twin in tps else None, gflop_per_s=gflops, fraction_of_peak=gflops / peak, peak_gflop_per_s=peak,
+                         twin_range=ratio_range(tps, k, twin) if twin in tps and getattr(tps, 'runs', None) else None))
     return rows
 
 # %% ../nbs/12a_fast_gates.ipynb #ba735010
@@ -710,5 +711,6 @@ def bench_gates(reps:int=5, sizes=('book', 'large'), log=print)->list:
         log(f"matmul peak, one thread: {peak['peak']:.0f} GFLOP/s (" + ', '.join(f'{k} {v:.0f}' for k, v in peak.items() if k != 'peak') + ')')
         rows = [r for size in sizes for r in speed_rows(bench_models(size, reps, models=BENCH_GATES), size, peak['peak'])]
     for r in rows:
-        if r['model'].startswith('scratch'): log(f"{r['size']}: {r['model']} {r['tokens_per_s']:,.0f} tok/s, {r['ratio_to_twin']:.2f}x nn.{_cell(r['model']).upper()}, {r['fraction_of_peak']:.2f} of the matmul peak")
+        if r['model'].startswith('scratch'): log(f"{r['size']}: {r['model']} {r['tokens_per_s']:,.0f} tok/s, {r['ratio_to_twin']:.2f}x nn.{_cell(r['model']).upper()} "
+                                                 f"(lowest-highest of {reps} rounds: {r['twin_range'][0]:.2f}-{r['twin_range'][1]:.2f}), {r['fraction_of_peak']:.2f} of the matmul peak")
     return rows

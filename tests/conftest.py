@@ -12,6 +12,15 @@ def _cache_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path_factory.getbasetemp()/'cache'))
     monkeypatch.setenv('FASTAI_HOME', str(tmp_path_factory.getbasetemp()/'no_fastai'))
 
+def pytest_configure(config):
+    "Refuse `--dist loadgroup` where it silently does not group (pytest 9.2 with pytest-xdist 3.8: xdist issue #1386)"
+    if getattr(config.option, 'dist', None) == 'loadgroup' and not hasattr(config, 'workerinput'):
+        import xdist
+        if pytest.version_tuple[:2] >= (9, 2) and tuple(map(int, xdist.__version__.split('.')[:2])) <= (3, 8):
+            raise pytest.UsageError(f'--dist loadgroup does not group tests with pytest {pytest.__version__} and pytest-xdist '
+                                    f'{xdist.__version__} (xdist issue #1386): the docs and JupyterLab tests would each start their '
+                                    'own site, browser and server on every worker; install pytest<9.2 (bash scripts/setup.sh does)')
+
 def kept_runs(env:dict)->dict:
     "`env`, with the training runs nbdev_test kept (scripts/test.sh names their folder in RNNFS_NB_RUNS) for the notebooks it starts"
     runs = os.environ.get('RNNFS_NB_RUNS')   # a notebook in a kernel then reuses them, as nbdev_test's notebooks did

@@ -3,7 +3,7 @@ import math, torch
 import pandas as pd
 from rnn_from_scratch.data import get_dls
 from rnn_from_scratch.many_to_many import RNN4
-from rnn_from_scratch.speed import RNN4Fast, alternate, torch_threads
+from rnn_from_scratch.speed import RNN4Fast, alternate, ratio_range, torch_threads
 from rnn_from_scratch.compare import results_frame, results_table, step_grad_norms
 from rnn_from_scratch.torch_rnns import TorchRNN
 from rnn_from_scratch.training import lm_loss
@@ -23,6 +23,8 @@ def test_alternate_interleaves_and_takes_medians():
     vals = {'a': iter([0, 1, 5, 3]), 'b': iter([0, 10, 30, 20])}
     med = alternate({k: (lambda k=k: calls.append(k) or next(vals[k])) for k in vals}, reps=3)
     assert calls == ['a', 'b'] * 4 and med == {'a': 3, 'b': 20}
+    assert med.runs == {'a': [1, 5, 3], 'b': [10, 30, 20]}   # the warm-up call is not kept
+    assert ratio_range(med, 'a', 'b') == (1 / 10, 5 / 30)   # a round's pair, not the lowest over the highest
 
 def test_results_table_has_baseline_and_perplexity():
     s = [dict(model='m', params=10, epochs=1, lr=0.1, wd=None, seeds=2, accuracy_mean=0.5, accuracy_std=0.1,
