@@ -64,7 +64,7 @@ def parser()->argparse.ArgumentParser:
                        description='Speed ratios measured in one run: forward+backward tokens/s against nn.RNN at two sizes, 1 vs 2 threads, epoch against raw training step; '
                                    'then the scratch LSTM and GRU against nn.LSTM and nn.GRU, with the fraction of the matmul peak.')
     b.add_argument('--reps', type=int, default=5, help='alternated runs per measurement; the median is kept (default: 5)')
-    b.add_argument('--quick', action='store_true', help='1 run per measurement, book size only: a smoke test, not a measurement')
+    b.add_argument('--quick', action='store_true', help='1 run per measurement, no warm-up, book size only: a smoke test, not a measurement')
     b.add_argument('--json', type=Path, metavar='PATH', help='also write every measurement to PATH as JSON')
     b.set_defaults(func=bench_cmd)
     g = sub.add_parser('generate', help='train a model, then continue a prompt with it',

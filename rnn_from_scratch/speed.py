@@ -55,7 +55,8 @@ class Medians(dict):
 
 def alternate(fns:dict, reps:int=5)->Medians:
     "Call each of `fns` (name -> no-argument function returning a number) in turn, `reps` times; the median of each"
-    for f in fns.values(): f()   # warm-up, not counted
+    if reps > 1:   # warm-up, not counted; a single round (`rnnfs bench --quick`) is a smoke test, not a measurement
+        for f in fns.values(): f()
     res = {k: [] for k in fns}
     for _ in range(reps):
         for k, f in fns.items(): res[k].append(f())
@@ -135,8 +136,8 @@ def bench_epoch(models=None, reps:int=5, prebatched:bool=True)->dict:
         fns[(k, 'epoch')] = lambda l=l: epoch_tokens_per_s(l)
         fns[(k, 'raw')] = lambda l=l, b=bs[k]: raw_step_tokens_per_s(l, b)
     med = alternate(fns, reps)
-    return {k: dict(epoch_tokens_per_s=med[(k, 'epoch')], raw_tokens_per_s=med[(k, 'raw')],
-                    epoch_ratio=med[(k, 'epoch')] / med[(k, 'raw')]) for k in models}
+    return {k: dict(epoch_tokens_per_s=med[(k, 'epoch')], raw_tokens_per_s=med[(k, 'raw')], epoch_ratio=med[(k, 'epoch')] / med[(k, 'raw')],
+                    epoch_ratio_range=ratio_range(med, (k, 'epoch'), (k, 'raw'))) for k in models}
 
 # %% ../nbs/07_speed.ipynb #6cc0d47a
 def epoch_breakdown(name:str='rnn4', reps:int=5)->list:
@@ -176,12 +177,12 @@ def bench(reps:int=5, sizes=('book', 'large'), log=print)->list:
         fb = [dict(kind='fwd_bwd', model=k, size=size, threads=1, tokens_per_s=v, ratio_to_nn_rnn=v / m['nn.RNN'],
                    ratio_range=ratio_range(m, k, 'nn.RNN')) for size, m in med.items() for k, v in m.items()]
         ep = _with_ratio([dict(kind='epoch', model=k, size='book', threads=1, prebatched=pre, tokens_per_s=v['epoch_tokens_per_s'],
-                               raw_tokens_per_s=v['raw_tokens_per_s'], epoch_ratio=v['epoch_ratio'])
+                               **{c: v[c] for c in ('raw_tokens_per_s', 'epoch_ratio', 'epoch_ratio_range')})
                           for pre in (False, True) for k, v in bench_epoch(reps=reps, prebatched=pre).items()], ('prebatched',))
     after = {r['model']: r['epoch_ratio'] for r in ep if r['prebatched']}
     fb = [r | (dict(epoch_ratio=after[r['model']]) if r['size'] == 'book' else {}) for r in fb]
     for size in sizes: log(f"{size}, x nn.RNN (median; lowest-highest of {reps} rounds): " + ', '.join(
         f"{r['model']} {r['ratio_to_nn_rnn']:.2f} ({r['ratio_range'][0]:.2f}-{r['ratio_range'][1]:.2f})" for r in fb if r['size'] == size))
-    for pre in (False, True): log(f"epoch ÷ raw step, {'batches built once' if pre else 'items collated every epoch'}: " +
-                                  ', '.join(f"{r['model']} {r['epoch_ratio']:.2f}" for r in ep if r['prebatched'] == pre))
+    for pre in (False, True): log(f"epoch ÷ raw step, {'batches built once' if pre else 'items collated every epoch'} (median; lowest-highest): " + ', '.join(
+        f"{r['model']} {r['epoch_ratio']:.2f} ({r['epoch_ratio_range'][0]:.2f}-{r['epoch_ratio_range'][1]:.2f})" for r in ep if r['prebatched'] == pre))
     return fb + ep + threads

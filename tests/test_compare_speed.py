@@ -25,6 +25,8 @@ def test_alternate_interleaves_and_takes_medians():
     assert calls == ['a', 'b'] * 4 and med == {'a': 3, 'b': 20}
     assert med.runs == {'a': [1, 5, 3], 'b': [10, 30, 20]}   # the warm-up call is not kept
     assert ratio_range(med, 'a', 'b') == (1 / 10, 5 / 30)   # a round's pair, not the lowest over the highest
+    calls.clear(); alternate({'a': lambda: calls.append('a') or 1}, reps=1)
+    assert calls == ['a']   # one round is a smoke test: no warm-up
 
 def test_results_table_has_baseline_and_perplexity():
     s = [dict(model='m', params=10, epochs=1, lr=0.1, wd=None, seeds=2, accuracy_mean=0.5, accuracy_std=0.1,
