@@ -64,7 +64,7 @@ def alternate(fns:dict, reps:int=5)->Medians:
     return out
 
 def ratio_range(m:Medians, a:str, b:str)->tuple:
-    "The lowest and highest ratio of `a` to `b` over the rounds of `m`: each round times them back to back"
+    "The lowest and highest ratio of `a` to `b` over the rounds of `m`: a ratio within each round, where both ran"
     r = [x / y for x, y in zip(m.runs[a], m.runs[b])]
     return min(r), max(r)
 
