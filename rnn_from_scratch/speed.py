@@ -174,8 +174,8 @@ def bench(reps:int=5, sizes=('book', 'large'), log=print)->list:
         log(f"{s} size: 2 threads run at {tps[2] / tps[1]:.2f}x the speed of 1 thread")
     with torch_threads(1):
         med = {size: bench_models(size, reps) for size in sizes}
-        fb = [dict(kind='fwd_bwd', model=k, size=size, threads=1, tokens_per_s=v, ratio_to_nn_rnn=v / m['nn.RNN'],
-                   ratio_range=ratio_range(m, k, 'nn.RNN')) for size, m in med.items() for k, v in m.items()]
+        fb = _with_ratio([dict(kind='fwd_bwd', model=k, size=size, threads=1, tokens_per_s=v, ratio_range=ratio_range(m, k, 'nn.RNN'))
+                          for size, m in med.items() for k, v in m.items()], ('size',))
         ep = _with_ratio([dict(kind='epoch', model=k, size='book', threads=1, prebatched=pre, tokens_per_s=v['epoch_tokens_per_s'],
                                **{c: v[c] for c in ('raw_tokens_per_s', 'epoch_ratio', 'epoch_ratio_range')})
                           for pre in (False, True) for k, v in bench_epoch(reps=reps, prebatched=pre).items()], ('prebatched',))
